@@ -1,0 +1,3 @@
+from attio_mcp.server.cli import main
+
+raise SystemExit(main())
