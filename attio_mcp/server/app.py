@@ -1,0 +1,144 @@
+"""Server assembly: one ``MCPServer`` with the selected tools, skills and a lifespan that owns the client."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.types import CallToolResult, TextContent
+from pydantic import ValidationError
+
+from attio_mcp import __version__
+from attio_mcp.attio import AttioClient
+from attio_mcp.server.settings import Settings
+from attio_mcp.tools import Deps, SchemaCache, compact_input_schema, register_tools
+
+logger = logging.getLogger("attio_mcp.server")
+
+SANDBOX_BASE_URL = "http://sandbox.attio.local"
+
+INSTRUCTIONS = """\
+Attio CRM tools. Records of every object (people, companies, deals, custom objects) share one set of
+records_* tools keyed by resource_type. Read the schema before writing: attributes_list gives attribute slugs,
+types, options and required fields; the attio://skills/workspace-schema resource lists objects, list IDs and
+members. Errors start with a machine code (VALIDATION_ERROR, NOT_FOUND, CONFLICT, RATE_LIMIT, AUTH_ERROR,
+UPSTREAM_ERROR) and end with the next step."""
+
+
+class AttioServer(MCPServer[Deps]):
+    """``MCPServer`` whose tool errors always start with a machine code."""
+
+    async def list_tools(self) -> list[Any]:
+        tools = await super().list_tools()
+        for t in tools:
+            t.input_schema = compact_input_schema(t.input_schema)
+        return tools
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Deps, Any] | None = None
+    ) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except UnexpectedToolError as exc:
+            logger.error("tool %s crashed", name, exc_info=exc.__cause__)
+            return _error(f"INTERNAL_ERROR: {name} failed unexpectedly (details are in the server log).")
+        except ToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError):
+                return _error(_argument_error(name, cause))
+            text = str(exc)
+            if text.startswith("Unknown tool"):
+                return _error(
+                    f"NOT_FOUND: unknown tool {name!r}. Next: call tools/list for the available tools."
+                )
+            return _error(text.removeprefix(f"Error executing tool {name}: "))
+
+
+def _argument_error(name: str, exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != name + "Arguments") or "arguments"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    first = exc.errors()[0].get("loc", ("arguments",)) if exc.errors() else ("arguments",)
+    field = str(first[0]) if first else "arguments"
+    return (
+        f"VALIDATION_ERROR: invalid arguments for {name}: {'; '.join(parts)} (field: {field}). "
+        "Next: fix the arguments to match the tool's input schema."
+    )
+
+
+def _error(text: str) -> CallToolResult:
+    return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+
+
+def _sandbox_transport(settings: Settings) -> httpx.AsyncBaseTransport:
+    from attio_mcp.sandbox import create_app  # imported lazily: only sandbox runs pay for it
+
+    return httpx.ASGITransport(app=create_app(db_path=settings.sandbox_db))
+
+
+def make_client_factory(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None
+) -> Callable[[], AttioClient]:
+    """A factory for the per-lifespan Attio client, pointed at Attio or at the embedded sandbox."""
+    if settings.sandbox and transport is None:
+        transport = _sandbox_transport(settings)
+    if settings.sandbox:
+        from attio_mcp.sandbox import DEMO_TOKEN
+
+        key = settings.api_key.get_secret_value() if settings.api_key else DEMO_TOKEN
+        base_url = SANDBOX_BASE_URL
+    else:
+        key = settings.api_key.get_secret_value() if settings.api_key else ""
+        base_url = settings.base_url
+
+    def factory() -> AttioClient:
+        return AttioClient(
+            api_key=key,
+            base_url=base_url,
+            transport=transport,
+            timeout=settings.timeout,
+            connect_timeout=settings.connect_timeout,
+            reads_per_second=settings.reads_per_second,
+            writes_per_second=settings.writes_per_second,
+            max_attempts=settings.max_attempts,
+            max_retry_seconds=settings.max_retry_seconds,
+            user_agent=f"attio-mcp/{__version__}",
+        )
+
+    return factory
+
+
+def build_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> AttioServer:
+    """Assemble the server. ``transport`` replaces the network (tests pass the sandbox's ASGI transport)."""
+    factory = make_client_factory(settings, transport)
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[Deps]) -> AsyncIterator[Deps]:
+        async with factory() as client:
+            yield Deps(client=client, schema=SchemaCache(client, ttl=settings.schema_ttl))
+
+    server = AttioServer("attio-mcp", version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan)
+    register_tools(
+        server,
+        toolsets=settings.toolsets,
+        read_only=settings.read_only,
+        disable_destructive=settings.disable_destructive,
+    )
+    _register_extras(server)
+    return server
+
+
+def _register_extras(server: AttioServer) -> None:
+    """Skill resources and prompts, when the skills package provides them."""
+    try:
+        from attio_mcp.skills import register_skills
+    except ImportError:
+        return
+    register_skills(server)

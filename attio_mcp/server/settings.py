@@ -1,0 +1,127 @@
+"""The one settings object: built once from flags, then ``ATTIO_*`` variables, then defaults.
+
+This is the only module that reads the environment; everything below receives a ``Settings``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+TOOLSET_IDS = ("records", "lists", "notes", "tasks", "members", "schema", "bulk")
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+class SettingsError(ValueError):
+    """A setting is missing or invalid; the message is one line meant for a person."""
+
+
+class Settings(BaseModel):
+    """Everything the server needs to run, frozen after start-up."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    api_key: SecretStr | None = None
+    base_url: str = "https://api.attio.com"
+    sandbox: bool = False
+    sandbox_db: str | None = None
+    log_level: LogLevel = "INFO"
+    timeout: float = Field(30.0, gt=0)
+    connect_timeout: float = Field(10.0, gt=0)
+    reads_per_second: float = Field(100.0, gt=0)
+    writes_per_second: float = Field(25.0, gt=0)
+    max_attempts: int = Field(4, ge=1, le=10)
+    max_retry_seconds: float = Field(60.0, gt=0)
+    schema_ttl: float = Field(300.0, ge=0)
+    transport: Literal["stdio", "http"] = "stdio"
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    http_auth_token: SecretStr | None = None
+    read_only: bool = False
+    toolsets: tuple[str, ...] = TOOLSET_IDS
+    disable_destructive: bool = False
+
+    @field_validator("toolsets")
+    @classmethod
+    def _known_toolsets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [t for t in value if t not in TOOLSET_IDS]
+        if unknown:
+            raise ValueError(f"unknown toolset(s) {', '.join(unknown)}; choose from {', '.join(TOOLSET_IDS)}")
+        return value
+
+    @property
+    def uses_sandbox(self) -> bool:
+        return self.sandbox
+
+    def require_credentials(self) -> None:
+        """Raise a one-line ``SettingsError`` when no key is configured and no sandbox is asked for."""
+        if self.sandbox or self.api_key is not None:
+            return
+        raise SettingsError(
+            "ATTIO_API_KEY is not set. Export an Attio API key (or ATTIO_ACCESS_TOKEN for an OAuth token), "
+            "or try the offline demo workspace with: attio-mcp --sandbox"
+        )
+
+    def require_safe_http(self) -> None:
+        """Refuse to expose the HTTP transport beyond loopback without an auth token."""
+        if self.transport == "http" and self.host not in LOOPBACK_HOSTS and self.http_auth_token is None:
+            raise SettingsError(
+                f"refusing to listen on {self.host} without an auth token: set ATTIO_MCP_HTTP_TOKEN "
+                "or pass --auth-token (or bind to 127.0.0.1)"
+            )
+
+
+def _flag(value: str | None) -> bool | None:
+    if value is None or value == "":
+        return None
+    return value.strip().lower() in _TRUE
+
+
+def _csv(value: str | None) -> tuple[str, ...] | None:
+    if not value:
+        return None
+    items = tuple(v.strip() for v in value.split(",") if v.strip())
+    if items in (("all",), ("default",)):
+        return TOOLSET_IDS
+    return items
+
+
+def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build ``Settings`` from environment variables (default ``os.environ``), then non-``None`` overrides."""
+    if env is None:
+        env = os.environ
+    values: dict[str, Any] = {
+        "api_key": env.get("ATTIO_API_KEY") or env.get("ATTIO_ACCESS_TOKEN") or None,
+        "base_url": env.get("ATTIO_BASE_URL") or None,
+        "sandbox": _flag(env.get("ATTIO_SANDBOX")),
+        "sandbox_db": env.get("ATTIO_SANDBOX_DB") or None,
+        "log_level": (env.get("ATTIO_MCP_LOG_LEVEL") or "").upper() or None,
+        "timeout": env.get("ATTIO_TIMEOUT") or None,
+        "reads_per_second": env.get("ATTIO_READS_PER_SECOND") or None,
+        "writes_per_second": env.get("ATTIO_WRITES_PER_SECOND") or None,
+        "http_auth_token": env.get("ATTIO_MCP_HTTP_TOKEN") or None,
+        "read_only": _flag(env.get("ATTIO_MCP_READ_ONLY")),
+        "toolsets": _csv(env.get("ATTIO_MCP_TOOLSETS")),
+        "disable_destructive": _flag(env.get("ATTIO_MCP_DISABLE_DESTRUCTIVE")),
+    }
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    cleaned = {k: v for k, v in values.items() if v is not None}
+    try:
+        return Settings(**cleaned)
+    except ValueError as exc:  # pydantic ValidationError is a ValueError
+        raise SettingsError(_first_error(exc)) from None
+
+
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
+        return f"invalid setting {where}: {first.get('msg', 'invalid value')}"
+    return str(exc)

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from attio_mcp import __version__
+from attio_mcp.server import cli
+
+
+def test_version_matches_metadata(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"attio-mcp {__version__}"
+    assert __version__ != "0.0.0+unknown"
+
+
+def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    for word in ("serve", "sandbox", "--sandbox", "--read-only", "--transport"):
+        assert word in out
+
+
+def test_missing_key_is_one_clear_line() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "attio_mcp"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin"},
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "ATTIO_API_KEY" in lines[0] and "attio-mcp --sandbox" in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_non_loopback_http_without_token_refuses() -> None:
+    code = cli.main(["serve", "--sandbox", "--transport", "http", "--host", "0.0.0.0"])
+    assert code == 2

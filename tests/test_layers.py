@@ -1,0 +1,64 @@
+"""Layers only point down: tools -> attio client -> HTTP; the sandbox stands alone; one settings reader."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "attio_mcp"
+
+FORBIDDEN = {
+    "attio": ("mcp", "attio_mcp.tools", "attio_mcp.server", "attio_mcp.skills", "attio_mcp.sandbox"),
+    "tools": ("httpx", "attio_mcp.server", "attio_mcp.sandbox"),
+    "skills": ("httpx", "attio_mcp.sandbox"),
+    "sandbox": ("attio_mcp.attio", "attio_mcp.tools", "attio_mcp.server", "attio_mcp.skills", "mcp"),
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _modules(sub: str) -> list[Path]:
+    return sorted((PACKAGE / sub).rglob("*.py"))
+
+
+@pytest.mark.parametrize("sub", sorted(FORBIDDEN))
+def test_layer_imports(sub: str) -> None:
+    bad = []
+    for path in _modules(sub):
+        for name in _imports(path):
+            if any(name == f or name.startswith(f + ".") for f in FORBIDDEN[sub]):
+                bad.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert not bad, "\n".join(bad)
+
+
+def test_only_settings_reads_the_environment() -> None:
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        if path == PACKAGE / "server" / "settings.py":
+            continue
+        text = path.read_text()
+        if "os.environ" in text or "os.getenv" in text or "getenv(" in text:
+            offenders.append(str(path.relative_to(PACKAGE)))
+    assert not offenders, offenders
+
+
+def test_no_print_in_package() -> None:
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        if path.name.startswith("cmd_"):  # CLI sub-commands may print their result to stdout
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert not offenders, offenders
