@@ -1,1 +1,47 @@
-"""tools."""
+"""MCP tools, one module per family, all listed in ``ALL_TOOLS``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+# Importing each family registers its tools in ALL_TOOLS (order = tools/list order).
+from attio_mcp.tools import bulk, entries, lists, members, notes, records, schema, tasks  # noqa: F401, I001
+from attio_mcp.tools._deps import Deps, deps
+from attio_mcp.tools._errors import CODES, ToolFailure
+from attio_mcp.tools._registry import ALL_TOOLS, TOOLSETS, ToolSpec, compact_input_schema, select_tools
+from attio_mcp.tools._schema import SchemaCache
+
+__all__ = [
+    "ALL_TOOLS",
+    "CODES",
+    "TOOLSETS",
+    "Deps",
+    "SchemaCache",
+    "ToolFailure",
+    "ToolSpec",
+    "compact_input_schema",
+    "deps",
+    "register_tools",
+    "select_tools",
+]
+
+
+def register_tools(
+    server: Any,
+    *,
+    toolsets: Iterable[str] | None = None,
+    read_only: bool = False,
+    disable_destructive: bool = False,
+) -> list[ToolSpec]:
+    """Add the selected tools to an ``MCPServer``; returns what was added."""
+    chosen = select_tools(toolsets=toolsets, read_only=read_only, disable_destructive=disable_destructive)
+    for spec in chosen:
+        server.add_tool(
+            spec.fn,
+            name=spec.name,
+            title=spec.title,
+            description=spec.description,
+            annotations=spec.annotations,
+        )
+    return chosen

@@ -1,0 +1,216 @@
+"""Query building for ``records_search``: free text, filter and sort checks, field projection.
+
+The free-text ``query`` becomes one ``$or`` of ``$contains`` conditions over the object's identifying
+attributes, found by type in the live schema (never a fixed list of objects): personal names, domains,
+email addresses, phone numbers, and text attributes that are named ``name`` or unique. A caller's ``filter``
+is checked shallowly (logical operators and attribute names; Attio checks operators and operands) and its
+attribute names are rewritten to slugs, so a misspelt slug fails here with a did-you-mean.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from attio_mcp.tools._errors import ToolFailure
+from attio_mcp.tools._schema import AttrInfo, TargetSchema
+from attio_mcp.tools._suggest import did_you_mean
+
+__all__ = [
+    "TOP_FIELDS",
+    "check_fields",
+    "check_filter",
+    "check_sorts",
+    "combine_filters",
+    "text_query_filter",
+]
+
+# Keys of a flattened record that are not attributes but may be projected with ``fields``.
+TOP_FIELDS = ("id", "object", "web_url", "created_at", "updated_at")
+
+# Identifying attribute type -> the property that holds its searchable text.
+_TEXT_PROPERTY = {
+    "personal-name": "full_name",
+    "domain": "domain",
+    "email-address": "email_address",
+    "phone-number": "phone_number",
+}
+_FALLBACK_TEXT_ATTRS = 3
+_MIN_PHONE_DIGITS = 3
+_LOGICAL = ("$and", "$or", "$not")
+_SPECIAL_FILTER_KEYS = ("record_id", "path", "constraints")
+_SORT_KEYS = ("direction", "attribute", "field", "path")
+_NEXT_FILTER = "fix the filter; attributes_list shows slugs and types."
+
+
+def _invalid(message: str, field: str, next_step: str, options: list[str] | None = None) -> ToolFailure:
+    return ToolFailure("VALIDATION_ERROR", message, field=field, next_step=next_step, options=options)
+
+
+def _usable(attr: AttrInfo) -> bool:
+    return not attr.archived
+
+
+def _clause(attr: AttrInfo, query: str) -> dict[str, Any] | None:
+    if attr.type == "text":
+        return {attr.slug: {"$contains": query}}
+    prop = _TEXT_PROPERTY[attr.type]
+    needle = query
+    if attr.type == "phone-number":
+        needle = re.sub(r"\D", "", query)  # stored as E.164: compare digits only
+        if len(needle) < _MIN_PHONE_DIGITS:
+            return None
+    elif attr.type == "domain" and "://" in query:
+        needle = urlsplit(query).hostname or query
+        needle = needle.removeprefix("www.")
+    return {attr.slug: {prop: {"$contains": needle}}}
+
+
+def text_query_filter(schema: TargetSchema, query: str) -> dict[str, Any]:
+    """``{"$or": [...]}`` matching ``query`` in any identifying attribute of the object."""
+    attrs = [a for a in schema.attributes.values() if _usable(a)]
+    chosen = [a for a in attrs if a.type in _TEXT_PROPERTY]
+    chosen += [a for a in attrs if a.type == "text" and (a.slug == "name" or a.unique)]
+    if not chosen:  # an object without the usual identifiers: its first writable text attributes
+        chosen = [a for a in attrs if a.type == "text" and a.writable and not a.system][:_FALLBACK_TEXT_ATTRS]
+    clauses = [c for a in chosen if (c := _clause(a, query)) is not None]
+    if not clauses:
+        raise ToolFailure(
+            "VALIDATION_ERROR",
+            f"{schema.slug} has no text attribute to search with query",
+            field="query",
+            next_step="use filter instead; attributes_list shows the attributes.",
+        )
+    return {"$or": clauses}
+
+
+def combine_filters(*filters: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """AND the non-empty filters together (None when there are none)."""
+    present = [dict(f) for f in filters if f]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else {"$and": present}
+
+
+def _unknown_attr(schema: TargetSchema, name: str, where: str, extra: tuple[str, ...] = ()) -> ToolFailure:
+    candidates = [*schema.attributes, *extra]
+    close = did_you_mean(name, candidates)
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    return ToolFailure(
+        "VALIDATION_ERROR",
+        f"{schema.slug} has no attribute {name!r}",
+        field=where,
+        next_step=f"{hint}attributes_list shows every slug.",
+    )
+
+
+def check_filter(schema: TargetSchema, node: Any, where: str = "filter") -> dict[str, Any]:
+    """Validate the shape and attribute names of a filter; return it with attribute names as slugs."""
+    if not isinstance(node, Mapping):
+        raise _invalid(f"expected a filter object, got {type(node).__name__}", where, _NEXT_FILTER)
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        key = str(key)
+        if key in ("$and", "$or"):
+            if not isinstance(value, list) or not value:
+                raise _invalid(f"{key} takes a non-empty list of filters", f"{where}.{key}", _NEXT_FILTER)
+            out[key] = [check_filter(schema, sub, f"{where}.{key}") for sub in value]
+        elif key == "$not":
+            out[key] = check_filter(schema, value, f"{where}.$not")
+        elif key.startswith("$"):
+            raise _invalid(
+                f"unknown logical operator {key!r}; comparison operators go under an attribute",
+                where,
+                'write {"<slug>": {"$gt": 5}} or combine filters with $and/$or/$not.',
+                options=list(_LOGICAL),
+            )
+        elif key in _SPECIAL_FILTER_KEYS:
+            out[key] = value
+        else:
+            attr = schema.get(key)
+            if attr is None:
+                raise _unknown_attr(schema, key, f"{where}.{key}")
+            out[attr.slug] = value
+    return out
+
+
+def check_sorts(schema: TargetSchema, sorts: list[Any]) -> list[dict[str, Any]]:
+    """Validate ``[{direction, attribute | path, field?}]``; attribute names become slugs."""
+    out = []
+    for i, sort in enumerate(sorts):
+        where = f"sorts.{i}"
+        if not isinstance(sort, Mapping):
+            raise _invalid(
+                "each sort is an object",
+                field=where,
+                next_step='pass [{"attribute": "<slug>", "direction": "asc"|"desc"}].',
+            )
+        unknown = [k for k in sort if k not in _SORT_KEYS]
+        if unknown:
+            raise _invalid(
+                f"unknown sort key {unknown[0]!r}",
+                field=where,
+                options=list(_SORT_KEYS),
+                next_step='pass {"attribute": "<slug>", "direction": "asc"|"desc", "field"?: "<property>"}.',
+            )
+        item = dict(sort)
+        if item.get("direction") not in ("asc", "desc"):
+            raise _invalid(
+                "direction must be asc or desc",
+                field=f"{where}.direction",
+                options=["asc", "desc"],
+                next_step="set direction on every sort.",
+            )
+        if ("attribute" in item) == ("path" in item):
+            raise _invalid(
+                "give exactly one of attribute or path",
+                field=where,
+                next_step='pass {"attribute": "<slug>", "direction": "asc"}.',
+            )
+        if "attribute" in item:
+            attr = schema.get(str(item["attribute"]))
+            if attr is None:
+                raise _unknown_attr(schema, str(item["attribute"]), f"{where}.attribute")
+            item["attribute"] = attr.slug
+        elif not _is_path(item["path"]):
+            raise _invalid(
+                "path is a list of [object, attribute] pairs",
+                field=f"{where}.path",
+                next_step='pass [["deals", "company"], ["companies", "name"]].',
+            )
+        if "field" in item and not isinstance(item["field"], str):
+            raise _invalid(
+                "field must be a property name such as last_name",
+                field=f"{where}.field",
+                next_step="drop field or name one property of the attribute.",
+            )
+        out.append(item)
+    return out
+
+
+def _is_path(path: Any) -> bool:
+    return (
+        isinstance(path, list)
+        and bool(path)
+        and all(isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p) for p in path)
+    )
+
+
+def check_fields(schema: TargetSchema, fields: list[str] | None) -> list[str] | None:
+    """Resolve ``fields`` (slugs, ids or titles, plus the top-level keys) to slugs, or fail naming the first bad one."""
+    if fields is None:
+        return None
+    out: list[str] = []
+    for name in fields:
+        if name in TOP_FIELDS:
+            slug = name
+        else:
+            attr = schema.get(name)
+            if attr is None:
+                raise _unknown_attr(schema, name, "fields", TOP_FIELDS)
+            slug = attr.slug
+        if slug not in out:
+            out.append(slug)
+    return out

@@ -1,0 +1,198 @@
+"""One registry of tools: a tool is one decorated function, listed once in ``ALL_TOOLS``.
+
+The decorator records the toolset, title and hints, and wraps the function so that every failure reaches
+the agent as a machine-coded error result and every success as compact JSON text plus structured content.
+Server assembly, the docs generator and the guard tests all iterate ``ALL_TOOLS``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import logging
+import typing
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel
+
+from attio_mcp.attio import AttioError
+from attio_mcp.tools._errors import ToolFailure, failure_from_attio
+
+logger = logging.getLogger("attio_mcp.tools")
+
+TOOLSETS: dict[str, str] = {
+    "records": "Search, read, create, update, upsert and delete records of any object.",
+    "lists": "Lists and list entries.",
+    "notes": "Notes on records.",
+    "tasks": "Tasks linked to records and assigned to members.",
+    "members": "Workspace members.",
+    "schema": "Objects, attributes, options and the token's workspace.",
+    "bulk": "Bulk import of many rows.",
+}
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """Everything known about one tool, independent of any server."""
+
+    name: str
+    toolset: str
+    title: str
+    description: str
+    read_only: bool
+    destructive: bool
+    idempotent: bool
+    fn: Callable[..., Awaitable[Any]]
+
+    @property
+    def annotations(self) -> ToolAnnotations:
+        return ToolAnnotations(
+            title=self.title,
+            read_only_hint=self.read_only,
+            destructive_hint=self.destructive,
+            idempotent_hint=self.idempotent,
+            open_world_hint=True,
+        )
+
+
+ALL_TOOLS: dict[str, ToolSpec] = {}
+
+
+def tool(
+    toolset: str,
+    *,
+    title: str,
+    read_only: bool = False,
+    destructive: bool = False,
+    idempotent: bool = False,
+    write: bool | None = None,
+) -> Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]:
+    """Register an async tool function; its docstring's first paragraph is the description.
+
+    ``write`` (default: not ``read_only``) tells the error bridge that a failed call may have changed data.
+    """
+    if toolset not in TOOLSETS:
+        raise ValueError(f"unknown toolset {toolset!r}")
+    if read_only and destructive:
+        raise ValueError("a read-only tool cannot be destructive")
+    is_write = (not read_only) if write is None else write
+
+    def decorate(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        name = fn.__name__
+        if name in ALL_TOOLS:
+            raise ValueError(f"tool {name!r} registered twice")
+        description = inspect.cleandoc(fn.__doc__ or "").split("\n\n")[0].replace("\n", " ").strip()
+        if not description:
+            raise ValueError(f"tool {name!r} has no docstring")
+        wrapped = _wrap(fn, write=is_write)
+        ALL_TOOLS[name] = ToolSpec(
+            name, toolset, title, description, read_only, destructive, idempotent, wrapped
+        )
+        return fn
+
+    return decorate
+
+
+def _wrap(fn: Callable[..., Awaitable[Any]], *, write: bool) -> Callable[..., Awaitable[CallToolResult]]:
+    @functools.wraps(fn)
+    async def runner(*args: Any, **kwargs: Any) -> CallToolResult:
+        try:
+            out = await fn(*args, **kwargs)
+        except ToolFailure as failure:
+            return error_result(failure)
+        except AttioError as exc:
+            return error_result(failure_from_attio(exc, write=write))
+        return success_result(out)
+
+    hints = typing.get_type_hints(fn, include_extras=True)
+    returned = hints.get("return")
+    result_type: Any = CallToolResult
+    if isinstance(returned, type) and issubclass(returned, BaseModel):
+        result_type = Annotated[CallToolResult, returned]
+    params = [
+        p.replace(annotation=hints.get(p.name, p.annotation))
+        for p in inspect.signature(fn).parameters.values()
+    ]
+    runner.__signature__ = inspect.Signature(params, return_annotation=result_type)  # type: ignore[attr-defined]
+    runner.__annotations__ = {**{p.name: p.annotation for p in params}, "return": result_type}
+    del runner.__wrapped__  # type: ignore[attr-defined]  # the SDK must read our signature, not fn's
+    return runner
+
+
+def compact_json(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def success_result(out: Any) -> CallToolResult:
+    if isinstance(out, CallToolResult):
+        return out
+    if isinstance(out, BaseModel):
+        data = out.model_dump(mode="json", exclude_none=True, by_alias=True)
+    else:
+        data = out
+    structured = data if isinstance(data, dict) else {"result": data}
+    return CallToolResult(
+        content=[TextContent(type="text", text=compact_json(data))], structured_content=structured
+    )
+
+
+def error_result(failure: ToolFailure) -> CallToolResult:
+    logger.info("tool failure %s: %s", failure.code, failure.message)
+    return CallToolResult(content=[TextContent(type="text", text=failure.render())], is_error=True)
+
+
+def select_tools(
+    *,
+    toolsets: Iterable[str] | None = None,
+    read_only: bool = False,
+    disable_destructive: bool = False,
+) -> list[ToolSpec]:
+    """The tools a server exposes: toolset filter, then read-only and destructive filters."""
+    wanted = set(toolsets) if toolsets is not None else set(TOOLSETS)
+    chosen = []
+    for spec in ALL_TOOLS.values():
+        if spec.toolset not in wanted:
+            continue
+        if read_only and not spec.read_only:
+            continue
+        if disable_destructive and spec.destructive:
+            continue
+        chosen.append(spec)
+    return chosen
+
+
+def compact_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Shrink a pydantic input schema for the wire without changing what it accepts in practice.
+
+    Drops auto-generated titles, ``default: null`` and ``additionalProperties: true``, and turns
+    ``anyOf[X, null]`` of an optional parameter into plain ``X`` (omitting the parameter means null).
+    """
+    return _compact(schema, in_properties=False)
+
+
+def _compact(node: Any, *, in_properties: bool) -> Any:
+    if isinstance(node, list):
+        return [_compact(n, in_properties=False) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if in_properties:  # keys are parameter names, values are schemas
+        return {k: _compact(v, in_properties=False) for k, v in node.items()}
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "title" and isinstance(value, str):
+            continue
+        if key == "default" and value is None:
+            continue
+        if key == "additionalProperties" and value is True:
+            continue
+        out[key] = _compact(value, in_properties=key in ("properties", "$defs"))
+    any_of = out.get("anyOf")
+    if isinstance(any_of, list) and len(any_of) == 2 and {"type": "null"} in any_of:
+        other = next(s for s in any_of if s != {"type": "null"})
+        del out["anyOf"]
+        out = {**other, **out}
+    return out

@@ -1,0 +1,301 @@
+"""Workspace schema cache: objects, lists and their attributes, compacted for the tools layer.
+
+`SchemaCache` resolves an object by slug, UUID or noun (and a list by slug, UUID or name), loads its
+attributes plus the active select options / statuses, and keeps the result for `ttl` seconds. Concurrent
+first calls for the same key share one fetch.
+"""
+
+from __future__ import annotations
+
+import builtins
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+import anyio
+
+from attio_mcp.tools._suggest import InputError, did_you_mean, format_choices
+
+if TYPE_CHECKING:
+    from attio_mcp.attio import AttioClient, AttioList, AttioObject, Attribute
+
+__all__ = ["AttrInfo", "SchemaCache", "SchemaLookupError", "TargetSchema"]
+
+T = TypeVar("T")
+_MISSING: Any = object()
+_OPTION_FETCH_CONCURRENCY = 8
+
+
+@dataclass(frozen=True)
+class AttrInfo:
+    """Compact view of one attribute, as the tools need it."""
+
+    slug: str
+    id: str
+    title: str
+    type: str
+    multi: bool = False
+    required: bool = False
+    unique: bool = False
+    writable: bool = True
+    system: bool = False
+    archived: bool = False
+    default_enabled: bool = False
+    allowed_objects: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+    currency_code: str | None = None
+
+
+@dataclass(frozen=True)
+class TargetSchema:
+    """An object or a list with its attributes keyed by slug."""
+
+    kind: Literal["object", "list"]
+    slug: str
+    id: str
+    name: str
+    attributes: dict[str, AttrInfo] = field(default_factory=dict)
+    parent_objects: tuple[str, ...] = ()
+
+    def writable(self) -> list[str]:
+        """Slugs that accept writes (writable and not archived), in attribute order."""
+        return [a.slug for a in self.attributes.values() if a.writable and not a.archived]
+
+    def get(self, slug_or_id: str) -> AttrInfo | None:
+        """Find an attribute by slug, id, or (case-insensitively) slug or title."""
+        if slug_or_id in self.attributes:
+            return self.attributes[slug_or_id]
+        key = slug_or_id.strip().lower()
+        for attr in self.attributes.values():
+            if key in (attr.id.lower(), attr.slug.lower()):
+                return attr
+        for attr in self.attributes.values():
+            if attr.title.strip().lower() == key:
+                return attr
+        return None
+
+
+class SchemaLookupError(InputError):
+    """An object or list slug/id/name that does not exist in the workspace."""
+
+    def __init__(
+        self, kind: Literal["object", "list"], value: str, suggestions: list[str], available: list[str]
+    ):
+        message = f"Unknown {kind} {value!r}."
+        if suggestions:
+            message += f" Did you mean {format_choices(suggestions)}?"
+        hint = f"Use one of the {kind} slugs listed in options." if available else None
+        super().__init__(message, field=kind, hint=hint, options=available)
+        self.kind = kind
+        self.value = value
+        self.suggestions = suggestions
+
+
+def _get(obj: Any, name: str, default: Any = None) -> Any:
+    """Read `name` from a mapping or an attribute, tolerating missing values."""
+    if obj is None:
+        return default
+    value = obj.get(name, default) if isinstance(obj, Mapping) else getattr(obj, name, default)
+    return default if value is None else value
+
+
+def _ident(obj: Any, key: str) -> str:
+    """An id such as `object_id`: the model's convenience property, else the raw `id` mapping."""
+    value = _get(obj, key)
+    if value is None:
+        value = _get(_get(obj, "id"), key)
+    return str(value or "")
+
+
+def _slug(obj: Any, key: str) -> str:
+    return str(_get(obj, "api_slug") or _ident(obj, key))
+
+
+class SchemaCache:
+    """TTL cache of workspace objects, lists and their attribute schemas."""
+
+    def __init__(
+        self, client: AttioClient, *, ttl: float = 300.0, clock: Callable[[], float] = time.monotonic
+    ):
+        self._client = client
+        self._ttl = ttl
+        self._clock = clock
+        self._entries: dict[str, tuple[float, Any]] = {}
+        self._locks: dict[str, anyio.Lock] = {}
+
+    async def objects(self) -> builtins.list[AttioObject]:
+        """All objects in the workspace (cached)."""
+        return await self._cached("objects", self._client.list_objects)
+
+    async def lists(self) -> builtins.list[AttioList]:
+        """All lists visible to the token (cached)."""
+        return await self._cached("lists", self._client.list_lists)
+
+    async def object(self, slug_or_id: str) -> TargetSchema:
+        """Schema of an object given its slug, UUID or singular/plural noun."""
+        obj = await self._resolve("object", slug_or_id)
+        oid = _ident(obj, "object_id")
+        return await self._cached(f"object:{oid}", lambda: self._load("object", obj))
+
+    async def list(self, slug_or_id: str) -> TargetSchema:
+        """Schema of a list given its slug, UUID or name."""
+        lst = await self._resolve("list", slug_or_id)
+        lid = _ident(lst, "list_id")
+        return await self._cached(f"list:{lid}", lambda: self._load("list", lst))
+
+    def invalidate(self, slug_or_id: str | None = None) -> None:
+        """Forget cached schemas: everything (None) or the object/list matching a slug or id."""
+        if slug_or_id is None:
+            self._entries.clear()
+            return
+        key = slug_or_id.strip().lower()
+        for name, (_, value) in list(self._entries.items()):
+            if isinstance(value, TargetSchema) and key in (value.slug.lower(), value.id.lower()):
+                del self._entries[name]
+
+    # -- internals -------------------------------------------------------------------------------
+
+    async def _cached(self, key: str, load: Callable[[], Awaitable[T]]) -> T:
+        hit = self._fresh(key)
+        if hit is not _MISSING:
+            return hit
+        lock = self._locks.setdefault(key, anyio.Lock())
+        async with lock:
+            hit = self._fresh(key)
+            if hit is not _MISSING:
+                return hit
+            value = await load()
+            self._entries[key] = (self._clock(), value)
+            return value
+
+    def _fresh(self, key: str) -> Any:
+        entry = self._entries.get(key)
+        if entry is None or self._clock() - entry[0] >= self._ttl:
+            return _MISSING
+        return entry[1]
+
+    async def _resolve(self, kind: Literal["object", "list"], slug_or_id: str) -> Any:
+        listing_key = "objects" if kind == "object" else "lists"
+        was_cached = self._fresh(listing_key) is not _MISSING
+        items = await (self.objects() if kind == "object" else self.lists())
+        found = _match(kind, items, slug_or_id)
+        if found is None and was_cached:
+            # The cached listing may predate a newly created object/list: refresh once before giving up.
+            self._entries.pop(listing_key, None)
+            items = await (self.objects() if kind == "object" else self.lists())
+            found = _match(kind, items, slug_or_id)
+        if found is None:
+            raise _lookup_error(kind, items, slug_or_id)
+        return found
+
+    async def _load(self, kind: Literal["object", "list"], item: Any) -> TargetSchema:
+        target: Literal["objects", "lists"] = "objects" if kind == "object" else "lists"
+        id_key = "object_id" if kind == "object" else "list_id"
+        ident = _slug(item, id_key)
+        attrs = await self._client.list_attributes(target, ident)
+        slug_by_object_id = {_ident(o, "object_id"): _slug(o, "object_id") for o in await self.objects()}
+        options = await self._load_options(target, ident, attrs)
+        infos = [_attr_info(a, slug_by_object_id, options.get(_ident(a, "attribute_id"), ())) for a in attrs]
+        if kind == "object":
+            name = str(_get(item, "plural_noun") or _get(item, "singular_noun") or ident)
+            parents: tuple[str, ...] = ()
+        else:
+            name = str(_get(item, "name") or ident)
+            parents = tuple(_get(item, "parent_object") or ())
+        return TargetSchema(
+            kind=kind,
+            slug=ident,
+            id=_ident(item, id_key),
+            name=name,
+            attributes={a.slug: a for a in infos},
+            parent_objects=parents,
+        )
+
+    async def _load_options(
+        self, target: Literal["objects", "lists"], ident: str, attrs: Sequence[Attribute]
+    ) -> dict[str, tuple[str, ...]]:
+        """Active option/status titles per attribute id, fetched concurrently."""
+        found: dict[str, tuple[str, ...]] = {}
+        failures: builtins.list[Exception] = []
+        limiter = anyio.CapacityLimiter(_OPTION_FETCH_CONCURRENCY)
+
+        async def fetch(attr: Attribute) -> None:
+            slug = _slug(attr, "attribute_id")
+            try:
+                async with limiter:
+                    if _get(attr, "type") == "status":
+                        rows = await self._client.list_statuses(target, ident, slug)
+                    else:
+                        rows = await self._client.list_select_options(target, ident, slug)
+            except Exception as exc:  # re-raised below without an ExceptionGroup wrapper
+                failures.append(exc)
+                return
+            found[_ident(attr, "attribute_id")] = tuple(
+                str(_get(r, "title")) for r in rows if not _get(r, "is_archived", False)
+            )
+
+        async with anyio.create_task_group() as tg:
+            for attr in attrs:
+                if _get(attr, "type") in ("select", "status") and not _get(attr, "is_archived", False):
+                    tg.start_soon(fetch, attr)
+        if failures:
+            raise failures[0]
+        return found
+
+
+def _attr_info(attr: Attribute, slug_by_object_id: dict[str, str], options: tuple[str, ...]) -> AttrInfo:
+    config = _get(attr, "config")
+    ref_config = _get(config, "record_reference")
+    allowed_ids = _get(ref_config, "allowed_object_ids") or _get(ref_config, "allowed_objects") or ()
+    return AttrInfo(
+        slug=_slug(attr, "attribute_id"),
+        id=_ident(attr, "attribute_id"),
+        title=str(_get(attr, "title") or _slug(attr, "attribute_id")),
+        type=str(_get(attr, "type") or "text"),
+        multi=bool(_get(attr, "is_multiselect", False)),
+        required=bool(_get(attr, "is_required", False)),
+        unique=bool(_get(attr, "is_unique", False)),
+        writable=bool(_get(attr, "is_writable", True)),
+        system=bool(_get(attr, "is_system_attribute", False)),
+        archived=bool(_get(attr, "is_archived", False)),
+        default_enabled=bool(_get(attr, "is_default_value_enabled", False)),
+        allowed_objects=tuple(slug_by_object_id.get(str(i), str(i)) for i in allowed_ids),
+        options=options,
+        currency_code=_get(_get(config, "currency"), "default_currency_code"),
+    )
+
+
+def _names(kind: str, item: Any) -> list[str]:
+    """Every name an object/list answers to, slug first."""
+    if kind == "object":
+        keys = ("api_slug", "singular_noun", "plural_noun")
+        return [str(_get(item, k)) for k in keys if _get(item, k)]
+    return [str(_get(item, k)) for k in ("api_slug", "name") if _get(item, k)]
+
+
+def _match(kind: str, items: list[Any], slug_or_id: str) -> Any | None:
+    key = slug_or_id.strip()
+    id_key = "object_id" if kind == "object" else "list_id"
+    for item in items:
+        if key == _get(item, "api_slug") or key.lower() == _ident(item, id_key).lower():
+            return item
+    lowered = key.lower()
+    for item in items:
+        if lowered in (n.lower() for n in _names(kind, item)):
+            return item
+    return None
+
+
+def _lookup_error(kind: Literal["object", "list"], items: list[Any], value: str) -> SchemaLookupError:
+    id_key = "object_id" if kind == "object" else "list_id"
+    slugs = [_slug(i, id_key) for i in items]
+    owner = {n: _slug(i, id_key) for i in items for n in _names(kind, i)}
+    suggestions: list[str] = []
+    seen: set[str] = set()
+    for name in did_you_mean(value, owner):
+        if owner[name] not in seen:
+            seen.add(owner[name])
+            # Objects are suggested by slug; lists by whichever form matched (slug or name).
+            suggestions.append(owner[name] if kind == "object" else name)
+    return SchemaLookupError(kind, value, suggestions, slugs)
