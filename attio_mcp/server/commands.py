@@ -6,7 +6,9 @@ import importlib
 from types import ModuleType
 
 # command name -> module under attio_mcp.server
-_MODULES: dict[str, str] = {}
+_MODULES: dict[str, str] = {
+    "skills": "cmd_skills",
+}
 
 
 def modules() -> dict[str, ModuleType]:

@@ -1,0 +1,107 @@
+"""Load what the schema skill describes from the live workspace, through the tools' ``SchemaCache``.
+
+Everything goes through ``Deps``: object and list schemas come from the TTL-cached ``SchemaCache`` (so a
+re-read inside the TTL costs no request) and members from ``Deps.members()``. Record counts are not
+loaded: Attio has no cheap count endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import anyio
+
+from attio_mcp.tools import Deps
+from attio_mcp.tools._schema import TargetSchema
+
+__all__ = ["WorkspaceSnapshot", "load_index", "load_lists", "load_object", "load_snapshot"]
+
+T = TypeVar("T")
+_CONCURRENCY = 4
+
+
+@dataclass(frozen=True)
+class WorkspaceSnapshot:
+    """Objects (with attributes), lists (with entry attributes when loaded) and members."""
+
+    objects: tuple[TargetSchema, ...] = ()
+    lists: tuple[TargetSchema, ...] = ()
+    members: tuple[Any, ...] = ()
+    singular: dict[str, str] = field(default_factory=dict)
+
+
+def _get(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def _ident(obj: Any, key: str) -> str:
+    return str(_get(obj, key) or _get(_get(obj, "id") or {}, key) or "")
+
+
+async def _gather(items: Sequence[Any], load: Callable[[Any], Awaitable[T]]) -> list[T]:
+    """``load`` every item with bounded concurrency, keeping order; the first failure is re-raised."""
+    results: list[Any] = [None] * len(items)
+    failures: list[BaseException] = []
+    limiter = anyio.CapacityLimiter(_CONCURRENCY)
+
+    async def one(index: int, item: Any) -> None:
+        try:
+            async with limiter:
+                results[index] = await load(item)
+        except Exception as exc:  # re-raised below, without an ExceptionGroup wrapper
+            failures.append(exc)
+
+    async with anyio.create_task_group() as tg:
+        for index, item in enumerate(items):
+            tg.start_soon(one, index, item)
+    if failures:
+        raise failures[0]
+    return results
+
+
+async def _objects(deps: Deps) -> tuple[list[TargetSchema], dict[str, str]]:
+    objects = await deps.schema.objects()
+    slugs = [str(_get(o, "api_slug") or _ident(o, "object_id")) for o in objects]
+    singular = {s: str(_get(o, "singular_noun") or s) for s, o in zip(slugs, objects, strict=True)}
+    return await _gather(slugs, deps.schema.object), singular
+
+
+def _bare_list(lst: Any) -> TargetSchema:
+    """A list's identity without its attributes (no request needed)."""
+    ident = _ident(lst, "list_id")
+    return TargetSchema(
+        kind="list",
+        slug=str(_get(lst, "api_slug") or ident),
+        id=ident,
+        name=str(_get(lst, "name") or _get(lst, "api_slug") or ident),
+        parent_objects=tuple(_get(lst, "parent_object") or ()),
+    )
+
+
+async def load_index(deps: Deps) -> WorkspaceSnapshot:
+    """Objects with their attributes, lists without entry attributes, and members."""
+    objects, singular = await _objects(deps)
+    lists = [_bare_list(lst) for lst in await deps.schema.lists()]
+    members = await deps.members()
+    return WorkspaceSnapshot(tuple(objects), tuple(lists), tuple(members), singular)
+
+
+async def load_lists(deps: Deps) -> list[TargetSchema]:
+    """Every list with its entry attributes and their options."""
+    lists = [_bare_list(lst) for lst in await deps.schema.lists()]
+    return await _gather([lst.id or lst.slug for lst in lists], deps.schema.list)
+
+
+async def load_object(deps: Deps, slug_or_id: str) -> TargetSchema:
+    """One object's schema; raises ``SchemaLookupError`` when the workspace has no such object."""
+    return await deps.schema.object(slug_or_id)
+
+
+async def load_snapshot(deps: Deps) -> WorkspaceSnapshot:
+    """Everything: objects, lists with entry attributes, members (used by the export)."""
+    objects, singular = await _objects(deps)
+    lists = await load_lists(deps)
+    members = await deps.members()
+    return WorkspaceSnapshot(tuple(objects), tuple(lists), tuple(members), singular)
