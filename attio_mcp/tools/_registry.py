@@ -153,8 +153,10 @@ def select_tools(
 ) -> list[ToolSpec]:
     """The tools a server exposes: toolset filter, then read-only and destructive filters."""
     wanted = set(toolsets) if toolsets is not None else set(TOOLSETS)
+    order = list(TOOLSETS)
     chosen = []
-    for spec in ALL_TOOLS.values():
+    # Family order (records first), then definition order within a family.
+    for spec in sorted(ALL_TOOLS.values(), key=lambda s: order.index(s.toolset)):
         if spec.toolset not in wanted:
             continue
         if read_only and not spec.read_only:

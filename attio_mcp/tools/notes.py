@@ -1,0 +1,168 @@
+"""Note tools: create, list, read and delete notes on records.
+
+A note reads as ``{id, parent_object, parent_record_id, title, content, created_at}``; ``content`` is the
+markdown when Attio has it, else the plaintext. notes_list shortens ``content`` to a preview.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import Context
+from pydantic import Field
+
+from attio_mcp.attio import AttioError, Note, NotFoundError
+from attio_mcp.tools._deps import Deps, deps
+from attio_mcp.tools._errors import ToolFailure, failure_from_attio
+from attio_mcp.tools._params import Limit, Offset, RecordId, ResourceType, require_uuid
+from attio_mcp.tools._registry import tool
+from attio_mcp.tools._schema import SchemaLookupError
+
+NoteId = Annotated[str, Field(description="Note UUID", max_length=64)]
+OptionalObject = Annotated[str | None, Field(description="Object slug of the parent record")]
+OptionalRecordId = Annotated[str | None, Field(description="Parent record UUID")]
+
+PREVIEW_CHARS = 200
+_PAGE_MAX = 50  # Attio's largest notes page
+_NEXT_NOTES = "notes_list shows the notes of a record and their ids."
+
+
+@tool("notes", title="Create note")
+async def notes_create(
+    ctx: Context,
+    parent_object: ResourceType,
+    parent_record_id: RecordId,
+    title: Annotated[str, Field(max_length=1000)],
+    content: Annotated[str, Field(max_length=100_000)],
+    format: Literal["plaintext", "markdown"] = "plaintext",
+) -> dict[str, Any]:
+    """Add a note (plaintext or markdown) to a record."""
+    rid = require_uuid(parent_record_id, "parent_record_id")
+    d = deps(ctx)
+    obj = await object_slug(d, parent_object)
+    try:
+        note = await d.client.create_note(
+            parent_object=obj, parent_record_id=rid, title=title, content=content, format=format
+        )
+    except NotFoundError:
+        raise ToolFailure(
+            "NOT_FOUND",
+            f"{obj} record {rid} not found",
+            field="parent_record_id",
+            next_step="records_search finds record ids.",
+        ) from None
+    except AttioError as exc:
+        raise failure_from_attio(exc, write=True) from None
+    return note_out(note, {})
+
+
+@tool("notes", title="List notes", read_only=True, idempotent=True)
+async def notes_list(
+    ctx: Context,
+    parent_object: OptionalObject = None,
+    parent_record_id: OptionalRecordId = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """List notes, optionally of one record; content is a 200-char preview (notes_get has it all)."""
+    d = deps(ctx)
+    rid = require_uuid(parent_record_id, "parent_record_id") if parent_record_id else None
+    if rid and not parent_object:
+        raise ToolFailure(
+            "VALIDATION_ERROR",
+            "parent_record_id needs parent_object",
+            field="parent_object",
+            next_step="pass the record's object slug too, e.g. companies.",
+        )
+    obj = await object_slug(d, parent_object) if parent_object else None
+
+    async def fetch(size: int, at: int) -> list[Note]:
+        return await d.client.list_notes(parent_object=obj, parent_record_id=rid, limit=size, offset=at)
+
+    rows = await fetch_pages(fetch, want=limit + 1, offset=offset, page_max=_PAGE_MAX)
+    slugs = await object_slugs(d)
+    out: dict[str, Any] = {
+        "notes": [note_out(n, slugs, preview=True) for n in rows[:limit]],
+        "has_more": len(rows) > limit,
+    }
+    if out["has_more"]:
+        out["next_offset"] = offset + limit
+    return out
+
+
+@tool("notes", title="Get note", read_only=True, idempotent=True)
+async def notes_get(ctx: Context, note_id: NoteId) -> dict[str, Any]:
+    """Get one note with its full content."""
+    nid = require_uuid(note_id, "note_id")
+    d = deps(ctx)
+    try:
+        note = await d.client.get_note(nid)
+    except NotFoundError:
+        raise _missing(nid) from None
+    return note_out(note, await object_slugs(d))
+
+
+@tool("notes", title="Delete note", destructive=True, idempotent=True)
+async def notes_delete(ctx: Context, note_id: NoteId) -> dict[str, Any]:
+    """Delete a note permanently."""
+    nid = require_uuid(note_id, "note_id")
+    try:
+        await deps(ctx).client.delete_note(nid)
+    except NotFoundError:
+        raise _missing(nid) from None
+    return {"deleted": True, "id": nid}
+
+
+# -- helpers shared with tasks.py -----------------------------------------------------------------------
+
+
+async def fetch_pages(
+    fetch: Callable[[int, int], Awaitable[list[Any]]], *, want: int, offset: int, page_max: int
+) -> list[Any]:
+    """Up to ``want`` items from ``offset``, in pages no larger than Attio allows, stopping at a short page."""
+    out: list[Any] = []
+    while len(out) < want:
+        size = min(page_max, want - len(out))
+        page = await fetch(size, offset + len(out))
+        out.extend(page)
+        if len(page) < size:
+            break
+    return out
+
+
+async def object_slugs(d: Deps) -> dict[str, str]:
+    """Object UUID -> slug, for read forms that name objects by id."""
+    return {o.object_id: o.api_slug for o in await d.schema.objects() if o.object_id and o.api_slug}
+
+
+async def object_slug(d: Deps, name: str, field: str = "parent_object") -> str:
+    """The api_slug of an object given by slug, UUID or noun; NOT_FOUND with suggestions names ``field``."""
+    from attio_mcp.tools.schema import lookup_failure
+
+    try:
+        return (await d.schema.object(name)).slug
+    except SchemaLookupError as exc:
+        failure = lookup_failure(exc)
+        raise ToolFailure(failure.code, failure.message, field=field, next_step=failure.next_step) from None
+
+
+def note_out(note: Note, slugs: dict[str, str], *, preview: bool = False) -> dict[str, Any]:
+    """``{id, parent_object, parent_record_id, title, content, created_at}``; ``preview`` shortens content."""
+    content = note.content_markdown or note.content_plaintext or ""
+    out: dict[str, Any] = {
+        "id": note.note_id,
+        "parent_object": slugs.get(note.parent_object or "", note.parent_object),
+        "parent_record_id": note.parent_record_id,
+        "title": note.title,
+        "content": content,
+        "created_at": note.created_at,
+    }
+    if preview and len(content) > PREVIEW_CHARS:
+        out["content"] = content[:PREVIEW_CHARS].rstrip() + "…"
+        out["truncated"] = True
+    return {k: v for k, v in out.items() if v not in (None, "")}
+
+
+def _missing(note_id: str) -> ToolFailure:
+    return ToolFailure("NOT_FOUND", f"note {note_id} not found", field="note_id", next_step=_NEXT_NOTES)

@@ -1,0 +1,272 @@
+"""Task tools: create, list, update and delete tasks linked to records and assigned to members.
+
+Attio tasks have no title and their content cannot be edited after creation. A ``title`` given to
+tasks_create is put in front of the content (``"Title — content"``). ``due_at`` takes an ISO timestamp or a
+date; a bare date means 09:00 UTC that day, which falls on the same calendar day from UTC-9 to UTC+14.
+Assignees are member ids or emails, checked against the workspace members before any write.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import Context
+from pydantic import Field
+
+from attio_mcp.attio import UNSET, AttioError, NotFoundError, Task, WorkspaceMember
+from attio_mcp.tools._coerce import TYPES
+from attio_mcp.tools._convert import input_failure
+from attio_mcp.tools._deps import Deps, deps
+from attio_mcp.tools._errors import ToolFailure, failure_from_attio
+from attio_mcp.tools._params import Limit, Offset, require_uuid
+from attio_mcp.tools._registry import tool
+from attio_mcp.tools._schema import AttrInfo
+from attio_mcp.tools._suggest import InputError
+from attio_mcp.tools.notes import object_slug, object_slugs
+
+MAX_CONTENT = 2000
+DATE_ONLY_TIME = "T09:00:00Z"
+TITLE_SEPARATOR = " — "
+
+TaskId = Annotated[str, Field(description="Task UUID", max_length=64)]
+Links = Annotated[
+    list[dict[str, Any]] | None,
+    Field(description="[{target_object, target_record_id}]", max_length=50),
+]
+Assignees = Annotated[list[str] | None, Field(description="Member ids or emails", max_length=20)]
+DueAt = Annotated[str | None, Field(description="ISO timestamp, or date (09:00 UTC)")]
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DUE = AttrInfo(slug="due_at", id="", title="due_at", type="timestamp")
+_ASSIGNEE = AttrInfo(slug="assignees", id="", title="assignees", type="actor-reference")
+_NEXT_TASKS = "tasks_list shows tasks and their ids."
+
+
+@tool("tasks", title="Create task")
+async def tasks_create(
+    ctx: Context,
+    content: Annotated[str, Field(min_length=1, max_length=MAX_CONTENT)],
+    title: Annotated[str | None, Field(description="Prefixed to content", max_length=200)] = None,
+    linked_records: Links = None,
+    assignees: Assignees = None,
+    due_at: DueAt = None,
+    is_completed: bool = False,
+) -> dict[str, Any]:
+    """Create a task; Attio tasks have no title, so a title is put in front of the content."""
+    text = f"{title.strip()}{TITLE_SEPARATOR}{content}" if title and title.strip() else content
+    if len(text) > MAX_CONTENT:
+        raise ToolFailure(
+            "VALIDATION_ERROR",
+            f"title + content is {len(text)} characters; Attio allows {MAX_CONTENT}",
+            field="content",
+            next_step="shorten the content, or put the details in a note (notes_create).",
+        )
+    d = deps(ctx)
+    links = await _links(d, linked_records or [])
+    people = await _assignees(d, assignees or [])
+    deadline = _due(due_at) if due_at else None
+    try:
+        task = await d.client.create_task(
+            content=text,
+            deadline_at=deadline,
+            is_completed=is_completed,
+            linked_records=links,
+            assignees=people,
+        )
+    except AttioError as exc:
+        raise failure_from_attio(exc, write=True) from None
+    return (await _render(d, [task]))[0]
+
+
+@tool("tasks", title="List tasks", read_only=True, idempotent=True)
+async def tasks_list(
+    ctx: Context,
+    linked_object: Annotated[str | None, Field(description="Object slug of a linked record")] = None,
+    linked_record_id: Annotated[str | None, Field(description="Linked record UUID")] = None,
+    assignee: Annotated[str | None, Field(description="Member id or email")] = None,
+    is_completed: bool | None = None,
+    sort: Literal["created_at:asc", "created_at:desc"] | None = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """List tasks, optionally by linked record, assignee and completion."""
+    d = deps(ctx)
+    if bool(linked_object) != bool(linked_record_id):
+        raise ToolFailure(
+            "VALIDATION_ERROR",
+            "linked_object and linked_record_id go together",
+            field="linked_record_id" if linked_object else "linked_object",
+            next_step="pass both, e.g. deals and the deal's record id.",
+        )
+    obj = rid = member = None
+    if linked_object and linked_record_id:
+        rid = require_uuid(linked_record_id, "linked_record_id")
+        obj = await object_slug(d, linked_object, "linked_object")
+    if assignee:
+        member = (await _assignees(d, [assignee], field="assignee"))[0]["referenced_actor_id"]
+    try:
+        rows = await d.client.list_tasks(
+            linked_object=obj,
+            linked_record_id=rid,
+            assignee=member,
+            is_completed=is_completed,
+            sort=sort,
+            limit=limit + 1,
+            offset=offset,
+        )
+    except AttioError as exc:
+        raise failure_from_attio(exc) from None
+    out: dict[str, Any] = {"tasks": await _render(d, rows[:limit]), "has_more": len(rows) > limit}
+    if out["has_more"]:
+        out["next_offset"] = offset + limit
+    return out
+
+
+# Destructive: linked_records and assignees replace the current ones. Idempotent: values are set, not added.
+@tool("tasks", title="Update task", destructive=True, idempotent=True)
+async def tasks_update(
+    ctx: Context,
+    task_id: TaskId,
+    due_at: Annotated[str | None, Field(description="ISO timestamp, or date (09:00 UTC); '' clears")] = None,
+    is_completed: bool | None = None,
+    linked_records: Links = None,
+    assignees: Assignees = None,
+) -> dict[str, Any]:
+    """Update a task's due date, completion, links or assignees (lists replace); content cannot be edited."""
+    tid = require_uuid(task_id, "task_id")
+    if due_at is None and is_completed is None and linked_records is None and assignees is None:
+        raise ToolFailure(
+            "VALIDATION_ERROR",
+            "nothing to update",
+            field="task_id",
+            next_step="pass due_at, is_completed, linked_records or assignees; to change content, create a new task.",
+        )
+    d = deps(ctx)
+    changes: dict[str, Any] = {}
+    if due_at is not None:
+        changes["deadline_at"] = _due(due_at) if due_at.strip() else None
+    if is_completed is not None:
+        changes["is_completed"] = is_completed
+    if linked_records is not None:
+        changes["linked_records"] = await _links(d, linked_records)
+    if assignees is not None:
+        changes["assignees"] = await _assignees(d, assignees)
+    try:
+        task = await d.client.update_task(
+            tid,
+            deadline_at=changes.get("deadline_at", UNSET),
+            is_completed=changes.get("is_completed", UNSET),
+            linked_records=changes.get("linked_records", UNSET),
+            assignees=changes.get("assignees", UNSET),
+        )
+    except NotFoundError:
+        raise _missing(tid) from None
+    except AttioError as exc:
+        raise failure_from_attio(exc, write=True) from None
+    return (await _render(d, [task]))[0]
+
+
+@tool("tasks", title="Delete task", destructive=True, idempotent=True)
+async def tasks_delete(ctx: Context, task_id: TaskId) -> dict[str, Any]:
+    """Delete a task permanently."""
+    tid = require_uuid(task_id, "task_id")
+    try:
+        await deps(ctx).client.delete_task(tid)
+    except NotFoundError:
+        raise _missing(tid) from None
+    return {"deleted": True, "id": tid}
+
+
+# -- helpers --------------------------------------------------------------------------------------------
+
+
+def _due(value: str) -> str:
+    """An ISO timestamp in UTC; a bare date becomes 09:00 UTC."""
+    text = value.strip()
+    if _DATE_RE.match(text):
+        text += DATE_ONLY_TIME
+    try:
+        return TYPES["timestamp"].coerce(_DUE, text, ())
+    except InputError as err:
+        raise input_failure(err) from None
+
+
+async def _links(d: Deps, items: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+    """``{target_object, target_record_id}`` items (``object``/``record_id`` also accepted), checked."""
+    out = []
+    for i, item in enumerate(items):
+        where = f"linked_records.{i}"
+        obj = item.get("target_object") or item.get("object")
+        rid = item.get("target_record_id") or item.get("record_id")
+        if not isinstance(obj, str) or not isinstance(rid, str) or not obj or not rid:
+            raise ToolFailure(
+                "VALIDATION_ERROR",
+                "each linked record needs target_object and target_record_id",
+                field=where,
+                next_step='pass [{"target_object": "deals", "target_record_id": "<uuid>"}].',
+            )
+        slug = await object_slug(d, obj, f"{where}.target_object")
+        out.append(
+            {"target_object": slug, "target_record_id": require_uuid(rid, f"{where}.target_record_id")}
+        )
+    return out
+
+
+async def _assignees(d: Deps, items: Sequence[str], *, field: str = "assignees") -> list[dict[str, Any]]:
+    """Member ids or emails -> actor references; an unknown one fails listing the members' emails."""
+    if not items:
+        return []
+    members = await d.members()
+    out = []
+    for item in items:
+        try:
+            actor = TYPES["actor-reference"].coerce(_ASSIGNEE, item, members)
+        except InputError as err:
+            raise ToolFailure(
+                "VALIDATION_ERROR",
+                f"no workspace member {str(item)[:80]!r}",
+                field=field,
+                options=err.options,
+                next_step="use a member's email or id; members_list shows them.",
+            ) from None
+        out.append(
+            {"referenced_actor_type": "workspace-member", "referenced_actor_id": actor["referenced_actor_id"]}
+        )
+    return out
+
+
+async def _render(d: Deps, tasks: Sequence[Task]) -> list[dict[str, Any]]:
+    if not tasks:
+        return []
+    slugs = await object_slugs(d)
+    members = await d.members() if any(t.assignees for t in tasks) else []
+    return [task_out(t, slugs, members) for t in tasks]
+
+
+def task_out(task: Task, slugs: dict[str, str], members: Sequence[WorkspaceMember]) -> dict[str, Any]:
+    """``{id, content, due_at, is_completed, linked_records, assignees, created_at}``, empties omitted."""
+    emails = {m.workspace_member_id: m.email_address for m in members if m.workspace_member_id}
+    links = []
+    for link in task.linked_records:
+        obj = link.get("target_object_id") or link.get("target_object")
+        links.append({"object": slugs.get(str(obj), obj), "record_id": link.get("target_record_id")})
+    people = []
+    for actor in task.assignees:
+        ident = actor.get("referenced_actor_id") or actor.get("workspace_member_email_address")
+        people.append(emails.get(ident) or ident)
+    out: dict[str, Any] = {
+        "id": task.task_id,
+        "content": task.content_plaintext,
+        "due_at": task.deadline_at,
+        "is_completed": task.is_completed,
+        "linked_records": links,
+        "assignees": people,
+        "created_at": task.created_at,
+    }
+    return {k: v for k, v in out.items() if v not in (None, "", [])}
+
+
+def _missing(task_id: str) -> ToolFailure:
+    return ToolFailure("NOT_FOUND", f"task {task_id} not found", field="task_id", next_step=_NEXT_TASKS)
