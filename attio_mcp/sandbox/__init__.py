@@ -1,1 +1,92 @@
-"""sandbox."""
+"""Local emulator of Attio's REST API v2 (the "sandbox"), seeded with a demo sales workspace.
+
+``create_app()`` returns an ASGI (Starlette) app serving ``/v2/...`` exactly like ``https://api.attio.com``;
+``serve()`` runs it under uvicorn. ``app.state.sandbox`` is the in-memory store.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Collection
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from ._http import AuthMiddleware, exception_handlers
+from ._middleware import FaultConfig, RateLimitConfig, wrap_app
+from ._persist import Persistence
+from ._routes_activities import routes as activity_routes
+from ._routes_lists import routes as list_routes
+from ._routes_meta import routes as meta_routes
+from ._routes_records import routes as record_routes
+from ._seed import seed_workspace
+from ._store import Store
+
+__all__ = ["DEMO_TOKEN", "FaultConfig", "RateLimitConfig", "Store", "create_app", "serve"]
+
+DEMO_TOKEN = "sandbox-demo-token"
+
+log = logging.getLogger("attio_mcp.sandbox")
+
+
+def _build_store(db_path: str | None, seed: bool) -> Store:
+    persistence = Persistence(db_path) if db_path else None
+    if persistence is not None and not persistence.is_empty():
+        store = Store(persistence)
+        store.load()
+        return store
+    store = Store(None)
+    seed_workspace(store, with_data=seed)
+    if persistence is not None:
+        store.persistence = persistence
+        store.save_all()
+    return store
+
+
+def create_app(
+    *,
+    db_path: str | None = None,
+    seed: bool = True,
+    tokens: Collection[str] | None = None,
+    rate_limit: RateLimitConfig | None = None,
+    faults: FaultConfig | None = None,
+) -> Starlette:
+    """Build the sandbox app.
+
+    ``db_path``: SQLite file for write-through persistence (loaded if it already holds data; never reseeded).
+    ``seed``: fill a fresh workspace with demo records, entries, notes and tasks (the schema, lists and
+    members always exist). ``tokens``: accepted Bearer tokens (None: any non-empty token).
+    ``rate_limit`` / ``faults``: optional Attio-like throttling and fault injection.
+    """
+    store = _build_store(db_path, seed)
+    middleware = [
+        Middleware(wrap_app, rate_limit=rate_limit, faults=faults),
+        Middleware(AuthMiddleware, tokens=tokens),
+    ]
+    app = Starlette(
+        routes=[*meta_routes, *record_routes, *list_routes, *activity_routes],
+        middleware=middleware,
+        exception_handlers=exception_handlers,
+    )
+    app.state.sandbox = store
+    return app
+
+
+def _log_config() -> dict[str, Any]:
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    for handler in config["handlers"].values():
+        handler["stream"] = "ext://sys.stderr"
+    return config
+
+
+def serve(*, host: str = "127.0.0.1", port: int = 8787, **create_app_kwargs: Any) -> None:
+    """Run the sandbox under uvicorn until interrupted (all logging goes to stderr)."""
+    import uvicorn
+
+    app = create_app(**create_app_kwargs)
+    log.info("Attio sandbox listening on http://%s:%d", host, port)
+    uvicorn.run(app, host=host, port=port, log_config=_log_config())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-# Importing each family registers its tools in ALL_TOOLS (order = tools/list order).
+# Importing each family registers its tools in ALL_TOOLS (select_tools orders them by family).
 from attio_mcp.tools import bulk, entries, lists, members, notes, records, schema, tasks  # noqa: F401, I001
 from attio_mcp.tools._deps import Deps, deps
 from attio_mcp.tools._errors import CODES, ToolFailure

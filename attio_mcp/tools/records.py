@@ -32,6 +32,7 @@ from attio_mcp.tools._registry import tool
 from attio_mcp.tools._schema import SchemaLookupError, TargetSchema
 from attio_mcp.tools._suggest import did_you_mean
 from attio_mcp.tools._values import InputError, prepare_values
+from attio_mcp.tools.schema import lookup_failure
 
 Query = Annotated[str | None, Field(description="Text in name, domain, email or phone", max_length=256)]
 Filter = Annotated[dict[str, Any] | None, Field(description='Attio filter, e.g. {"stage":"Lead"}')]
@@ -210,8 +211,6 @@ async def records_get_entries(
 
 
 async def _object(ctx: Context, resource_type: str) -> tuple[Deps, TargetSchema]:
-    from attio_mcp.tools.schema import lookup_failure  # late: keeps records first in the tools/list order
-
     d = deps(ctx)
     try:
         return d, await d.schema.object(resource_type)
