@@ -1,0 +1,280 @@
+"""The request core: one httpx client, read/write rate limiting, retries and typed errors.
+
+Every Attio call goes through ``_HttpCore.request``. Whether an operation may be repeated after an ambiguous
+failure (5xx, timeout, dropped connection) is declared by the call site, never inferred from the verb.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import quote
+
+import anyio
+import httpx
+
+from ._errors import (
+    AttioClientClosedError,
+    AttioError,
+    AttioResponseError,
+    InvalidArgumentError,
+    error_from_response,
+    error_from_transport,
+)
+from ._limiter import TokenBucket
+from ._retry import backoff, parse_retry_after, rate_limit_delay, retry_at_from, should_retry
+
+logger = logging.getLogger("attio_mcp.attio")
+
+_REDACTED = "[redacted]"
+
+
+def _path(*segments: str) -> str:
+    """Build ``/v2/<seg>/<seg>…`` with every segment percent-encoded, so no value can change the route.
+
+    ``quote(seg, safe="")`` encodes ``/``, ``?``, ``#`` and ``%``; a segment made only of dots is encoded
+    too (``..`` -> ``%2E%2E``) because URL normalisation would otherwise resolve it.
+    """
+    parts = []
+    for segment in segments:
+        text = str(segment)
+        if not text:
+            raise InvalidArgumentError("an identifier in the request path is empty")
+        encoded = quote(text, safe="")
+        if set(encoded) == {"."}:
+            encoded = "%2E" * len(encoded)
+        parts.append(encoded)
+    return "/v2/" + "/".join(parts)
+
+
+def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Drop None-valued query parameters; booleans become ``true``/``false``."""
+    if not params:
+        return None
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        out[key] = ("true" if value else "false") if isinstance(value, bool) else value
+    return out or None
+
+
+def _validate_api_key(api_key: str) -> None:
+    if not isinstance(api_key, str) or not api_key:
+        raise ValueError("api_key must be a non-empty string")
+    if not api_key.isascii() or any(ch.isspace() or not ch.isprintable() for ch in api_key):
+        raise ValueError("api_key must be printable ASCII without whitespace")
+
+
+class _HttpCore:
+    """Owns the httpx client, both token buckets and the retry loop. ``AttioClient`` builds on it."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str = "https://api.attio.com",
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        reads_per_second: float = 100,
+        writes_per_second: float = 25,
+        max_attempts: int = 4,
+        max_retry_seconds: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        user_agent: str = "attio-mcp",
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        _validate_api_key(api_key)
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be >= 1")
+        self._api_key = api_key
+        self._base_url = base_url
+        self._max_attempts = max_attempts
+        self._max_retry_seconds = max_retry_seconds
+        self._clock = clock
+        self._sleep = sleep
+        self._jitter = jitter
+        self._reads = TokenBucket(reads_per_second, clock=clock, sleep=sleep)
+        self._writes = TokenBucket(writes_per_second, clock=clock, sleep=sleep)
+        self._closed = False
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30.0),
+            headers={
+                "Authorization": f"Bearer {api_key}",
+                "User-Agent": user_agent,
+                "Accept": "application/json",
+            },
+            follow_redirects=False,
+        )
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    async def aclose(self) -> None:
+        """Close the connection pool; later calls raise ``AttioClientClosedError``. Safe to call twice."""
+        if not self._closed:
+            self._closed = True
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        self._check_open()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"{type(self).__name__}(base_url={self._base_url!r}, api_key='{_REDACTED}', {state})"
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise AttioClientClosedError("the Attio client is closed; create a new one")
+
+    # -- the request loop ------------------------------------------------------------------------------
+
+    def _scrub(self, error: AttioError) -> AttioError:
+        """Belt and braces: make sure the key never travels inside an error message."""
+        if self._api_key in error.message:
+            error.message = error.message.replace(self._api_key, _REDACTED)
+            error.args = (error.message,)
+        return error
+
+    def _log(
+        self, level: int, method: str, path: str, status: str, attempt: int, started: float, note: str
+    ) -> None:
+        if logger.isEnabledFor(level):
+            ms = (self._clock() - started) * 1000.0
+            logger.log(level, "%s %s -> %s (attempt %d, %.0f ms)%s", method, path, status, attempt, ms, note)
+
+    def _budget_allows(self, attempt: int, first_started: float, delay: float) -> bool:
+        if attempt >= self._max_attempts:
+            return False
+        return (self._clock() - first_started) + delay <= self._max_retry_seconds
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool,
+        read: bool,
+    ) -> Any:
+        """Send one Attio call with rate limiting and retries; return the parsed JSON body (not unwrapped).
+
+        ``read`` picks the read or write bucket. ``idempotent`` allows retrying 5xx, timeouts and connection
+        failures; 429 is retried regardless. Raises an ``AttioError`` subclass.
+        """
+        self._check_open()
+        method = method.upper()
+        bucket = self._reads if read else self._writes
+        query = _clean_params(params)
+        first_started = self._clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            await bucket.acquire()
+            self._check_open()
+            started = self._clock()
+            try:
+                response = await self._http.request(method, path, params=query, json=json)
+            except httpx.RequestError as exc:
+                error = self._scrub(error_from_transport(exc, method=method, path=path, attempts=attempt))
+                retry = isinstance(exc, httpx.TransportError) and should_retry(None, None, idempotent)
+                delay = backoff(attempt, random=self._jitter)
+                if not (retry and self._budget_allows(attempt, first_started, delay)):
+                    self._log(logging.INFO, method, path, type(exc).__name__, attempt, started, "")
+                    raise error from exc
+                self._log(
+                    logging.INFO, method, path, type(exc).__name__, attempt, started, _retry_note(delay)
+                )
+                await self._sleep(delay)
+                continue
+
+            status = response.status_code
+            if response.is_success:
+                self._log(logging.DEBUG, method, path, str(status), attempt, started, "")
+                return self._decode_success(response, method, path, attempt)
+
+            now = _server_now(response)
+            retry_after = response.headers.get("Retry-After")
+            error = error_from_response(method, path, status, response.content, attempt)
+            if retry_after is None and status == 429:
+                retry_after = _body_retry_after(response)
+            error.retry_at = retry_at_from(retry_after, now)
+            self._scrub(error)
+            delay = self._delay_for(status, parse_retry_after(retry_after, now), attempt)
+            if not (
+                should_retry(status, error.code, idempotent)
+                and self._budget_allows(attempt, first_started, delay)
+            ):
+                self._log(logging.INFO, method, path, str(status), attempt, started, "")
+                raise error
+            self._log(logging.INFO, method, path, str(status), attempt, started, _retry_note(delay))
+            await self._sleep(delay)
+
+    def _delay_for(self, status: int, retry_after: float | None, attempt: int) -> float:
+        if status == 429:
+            return rate_limit_delay(retry_after, random=self._jitter)
+        if retry_after is not None:
+            return retry_after
+        return backoff(attempt, random=self._jitter)
+
+    def _decode_success(self, response: httpx.Response, method: str, path: str, attempt: int) -> Any:
+        if not response.content.strip():
+            return {}
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise AttioResponseError(
+                f"{method} {path}: HTTP {response.status_code} with a body that is not JSON", attempts=attempt
+            ) from exc
+
+
+def _retry_note(delay: float) -> str:
+    return f"; retrying in {delay:.2f} s"
+
+
+def _server_now(response: httpx.Response) -> datetime:
+    """The server's idea of now (its ``Date`` header), so an HTTP-date Retry-After survives clock skew."""
+    header = response.headers.get("Date")
+    if header:
+        try:
+            when = parsedate_to_datetime(header)
+        except (TypeError, ValueError, IndexError):
+            when = None
+        if when is not None:
+            return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+def _body_retry_after(response: httpx.Response) -> str | None:
+    """Some 429 bodies carry ``retry_after`` (an HTTP-date) instead of, or besides, the header."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    value = body.get("retry_after") if isinstance(body, dict) else None
+    return value if isinstance(value, str) else None
