@@ -1,0 +1,911 @@
+"""Table-driven tests for the sandbox filter and sort engine, against a small fake workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from attio_mcp.sandbox._filters import FilterError, compile_filter, sort_rows
+
+# --- a tiny fake workspace -------------------------------------------------------------------------
+
+OBJ_IDS = {
+    "companies": "0b1ec700-0000-4000-8000-000000000001",
+    "people": "0b1ec700-0000-4000-8000-000000000002",
+}
+OBJ_IDS["deals"] = "0b1ec700-0000-4000-8000-000000000003"
+LIST_ID = "11570000-0000-4000-8000-000000000001"
+C1, C2, C3 = (f"c0000000-0000-4000-8000-00000000000{i}" for i in (1, 2, 3))
+P1, P2, P3 = (f"a0000000-0000-4000-8000-00000000000{i}" for i in (1, 2, 3))
+D1, D2, D3 = (f"d0000000-0000-4000-8000-00000000000{i}" for i in (1, 2, 3))
+E1, E2, E3 = (f"e0000000-0000-4000-8000-00000000000{i}" for i in (1, 2, 3))
+M1, M2 = "4e4be400-0000-4000-8000-000000000001", "4e4be400-0000-4000-8000-000000000002"
+
+
+def _attr(
+    slug: str, type_: str, *, multi: bool = False, choices: list[str] | None = None, **extra: Any
+) -> dict:
+    attr = {"api_slug": slug, "type": type_, "is_multiselect": multi, "id": {"attribute_id": f"attr-{slug}"}}
+    if choices is not None:
+        key, id_key = ("options", "option_id") if type_ == "select" else ("statuses", "status_id")
+        attr[key] = [{"id": {id_key: f"{slug}-{t}"}, "title": t, "is_archived": False} for t in choices]
+    attr.update(extra)
+    return attr
+
+
+def _ref_attr(slug: str, target: str, multi: bool = False) -> dict:
+    return _attr(
+        slug,
+        "record-reference",
+        multi=multi,
+        config={"record_reference": {"allowed_object_ids": [OBJ_IDS[target]]}},
+    )
+
+
+SCHEMAS: dict[str, dict[str, dict]] = {
+    "companies": {
+        a["api_slug"]: a
+        for a in [
+            _attr("record_id", "text"),
+            _attr("created_at", "timestamp"),
+            _attr("name", "text"),
+            _attr("domains", "domain", multi=True),
+            _attr("categories", "select", multi=True, choices=["Technology", "SaaS", "Finance"]),
+            _attr("employee_range", "select", choices=["11-50", "10K-50K"]),
+            _attr("primary_location", "location"),
+            _attr("annual_revenue", "currency"),
+            _attr("founded", "date"),
+            _attr("is_public", "checkbox"),
+            _attr("rating", "rating"),
+            _attr("employee_count", "number"),
+            _attr("last_interaction", "interaction"),
+            _ref_attr("team", "people", multi=True),
+        ]
+    },
+    "people": {
+        a["api_slug"]: a
+        for a in [
+            _attr("record_id", "text"),
+            _attr("created_at", "timestamp"),
+            _attr("name", "personal-name"),
+            _attr("email_addresses", "email-address", multi=True),
+            _attr("phone_numbers", "phone-number", multi=True),
+            _attr("job_title", "text"),
+            _ref_attr("company", "companies"),
+            _ref_attr("manager", "people"),
+        ]
+    },
+    "deals": {
+        a["api_slug"]: a
+        for a in [
+            _attr("record_id", "text"),
+            _attr("created_at", "timestamp"),
+            _attr("name", "text"),
+            _attr("value", "currency"),
+            _attr("stage", "status", choices=["Nurture", "Closed Won"]),
+            _attr("owner", "actor-reference"),
+            _attr("close_date", "date"),
+            _ref_attr("associated_company", "companies"),
+        ]
+    },
+    "pipeline": {
+        a["api_slug"]: a
+        for a in [_attr("priority", "select", choices=["High", "Low"]), _attr("amount", "number")]
+    },
+}
+
+
+def _v(type_: str, **fields: Any) -> dict:
+    base = {"active_from": "2024-01-01T00:00:00.000000000Z", "active_until": None, "attribute_type": type_}
+    return {**base, "created_by_actor": {"type": "api-token", "id": "tok"}, **fields}
+
+
+def text(s: str) -> list[dict]:
+    return [_v("text", value=s)]
+
+
+def num(n: float, type_: str = "number") -> list[dict]:
+    return [_v(type_, value=n)]
+
+
+def money(n: Any) -> list[dict]:
+    return [_v("currency", currency_value=n, currency_code="USD")]
+
+
+def option(slug: str, *titles: str, active_from: str | None = None) -> list[dict]:
+    out = [
+        _v("select", option={"id": {"option_id": f"{slug}-{t}"}, "title": t, "is_archived": False})
+        for t in titles
+    ]
+    if active_from:
+        out[0]["active_from"] = active_from
+    return out
+
+
+def status(title: str, active_from: str) -> list[dict]:
+    st = {"id": {"status_id": f"stage-{title}"}, "title": title, "is_archived": False}
+    return [{**_v("status", status=st), "active_from": active_from}]
+
+
+def ref(obj: str, *ids: str) -> list[dict]:
+    return [_v("record-reference", target_object=obj, target_record_id=i) for i in ids]
+
+
+def domain(*names: str) -> list[dict]:
+    return [_v("domain", domain=n, root_domain=".".join(n.split(".")[-2:])) for n in names]
+
+
+def email(address: str) -> list[dict]:
+    local, _, dom = address.rpartition("@")
+    root = ".".join(dom.split(".")[-2:])
+    fields = {
+        "original_email_address": address,
+        "email_address": address.lower(),
+        "email_domain": dom.lower(),
+    }
+    return [
+        _v("email-address", **fields, email_root_domain=root.lower(), email_local_specifier=local.lower())
+    ]
+
+
+def location(**parts: Any) -> list[dict]:
+    keys = ("line_1", "line_2", "line_3", "line_4", "locality", "region", "postcode", "country_code")
+    return [_v("location", **{k: parts.get(k) for k in keys}, latitude=None, longitude=None)]
+
+
+def name(first: str, last: str) -> list[dict]:
+    return [_v("personal-name", first_name=first, last_name=last, full_name=f"{first} {last}")]
+
+
+@dataclass
+class Rec:
+    record_id: str
+    created_at: str
+    values: dict[str, list[dict]] = field(default_factory=dict)
+
+
+@dataclass
+class Ent:
+    entry_id: str
+    created_at: str
+    parent_object: str
+    parent_record_id: str
+    values: dict[str, list[dict]] = field(default_factory=dict)
+
+
+COMPANIES = [
+    Rec(
+        C1,
+        "2024-01-01T10:00:00.000000000Z",
+        {
+            "name": text("Acme Technologies"),
+            "domains": domain("acme.com", "eu.acme.com"),
+            "categories": option("categories", "SaaS", "Technology"),
+            "employee_range": option(
+                "employee_range", "10K-50K", active_from="2023-11-25T09:00:00.000000000Z"
+            ),
+            "primary_location": location(
+                line_1="1 Infinite Loop",
+                locality="Cupertino",
+                region="CA",
+                postcode="95014",
+                country_code="US",
+            ),
+            "annual_revenue": money(1_000_000),
+            "founded": [_v("date", value="2001-05-01")],
+            "is_public": [_v("checkbox", value=True)],
+            "rating": num(4, "rating"),
+            "employee_count": num(12000),
+            "last_interaction": [
+                _v(
+                    "interaction",
+                    interaction_type="email",
+                    interacted_at="2024-03-01T12:00:00.000000000Z",
+                    owner_actor={"type": "workspace-member", "id": M1},
+                )
+            ],
+            "team": ref("people", P1, P2),
+        },
+    ),
+    Rec(
+        C2,
+        "2024-06-01T00:00:00.000000000Z",
+        {
+            "name": text("Globex"),
+            "domains": domain("globex.io"),
+            "categories": option("categories", "Finance"),
+            "employee_range": option("employee_range", "11-50", active_from="2023-10-01T00:00:00.000000000Z"),
+            "primary_location": location(locality="London", country_code="GB"),
+            "annual_revenue": money("50000"),
+            "founded": [_v("date", value="1990-01-01")],
+            "is_public": [_v("checkbox", value=False)],
+            "rating": num(2, "rating"),
+            "employee_count": num(40),
+            "team": ref("people", P3),
+        },
+    ),
+    Rec(C3, "2023-02-03T04:05:06.000000000Z", {"name": text("initech")}),
+]
+PEOPLE = [
+    Rec(
+        P1,
+        "2024-01-02T00:00:00.000000000Z",
+        {
+            "name": name("Ada", "Lovelace"),
+            "email_addresses": email("ada@acme.com"),
+            "phone_numbers": [
+                _v(
+                    "phone-number",
+                    original_phone_number="07700900123",
+                    country_code="GB",
+                    phone_number="+447700900123",
+                )
+            ],
+            "job_title": text("Senior Engineer"),
+            "company": ref("companies", C1),
+        },
+    ),
+    Rec(
+        P2,
+        "2024-01-03T00:00:00.000000000Z",
+        {
+            "name": name("John", "Smith"),
+            "email_addresses": email("John.Smith@Mail.Example.co.uk"),
+            "job_title": text("CEO"),
+            "company": ref("companies", C1),
+            "manager": ref("people", P1),
+        },
+    ),
+    Rec(P3, "2024-01-04T00:00:00.000000000Z", {"name": name("Jane", "Doe"), "company": ref("companies", C2)}),
+]
+DEALS = [
+    Rec(
+        D1,
+        "2026-02-27T07:46:44.232000000Z",
+        {
+            "name": text("Big"),
+            "value": money(60000),
+            "stage": status("Nurture", "2023-11-25T00:00:00.000000000Z"),
+            "owner": [
+                _v("actor-reference", referenced_actor_type="workspace-member", referenced_actor_id=M1)
+            ],
+            "close_date": [_v("date", value="2025-08-10")],
+            "associated_company": ref("companies", C1),
+        },
+    ),
+    Rec(
+        D2,
+        "2026-02-27T07:50:01.160000000Z",
+        {
+            "name": text("Small"),
+            "value": money(40000),
+            "stage": status("Closed Won", "2023-11-01T00:00:00.000000000Z"),
+            "owner": [
+                _v("actor-reference", referenced_actor_type="workspace-member", referenced_actor_id=M2)
+            ],
+            "close_date": [_v("date", value="2025-01-01")],
+            "associated_company": ref("companies", C2),
+        },
+    ),
+    Rec(
+        D3,
+        "2026-03-01T00:00:00.000000000Z",
+        {"name": text("Empty"), "stage": status("Nurture", "2024-01-01T00:00:00Z")},
+    ),
+]
+ENTRIES = [
+    Ent(
+        E1,
+        "2024-02-01T00:00:00.000000000Z",
+        "companies",
+        C1,
+        {"priority": option("priority", "High"), "amount": num(5)},
+    ),
+    Ent(
+        E2,
+        "2024-02-02T00:00:00.000000000Z",
+        "companies",
+        C2,
+        {"priority": option("priority", "Low"), "amount": num(9)},
+    ),
+    Ent(E3, "2024-02-03T00:00:00.000000000Z", "companies", C3, {}),
+]
+ROWS = {"companies": COMPANIES, "people": PEOPLE, "deals": DEALS, "pipeline": ENTRIES}
+
+
+class FakeResolver:
+    """The Resolver protocol over the fake workspace above."""
+
+    def __init__(self) -> None:
+        self.by_id = {**{v: k for k, v in OBJ_IDS.items()}, LIST_ID: "pipeline"}
+        self.records = {(obj, r.record_id): r for obj in ("companies", "people", "deals") for r in ROWS[obj]}
+
+    def parent_slug(self, parent: str) -> str:
+        if parent in SCHEMAS:
+            return parent
+        return self.by_id[parent]
+
+    def attributes(self, parent: str) -> dict[str, dict]:
+        return SCHEMAS[self.parent_slug(parent)]
+
+    def record(self, object_slug: str, record_id: str) -> Rec | None:
+        return self.records.get((object_slug, record_id))
+
+    def parent_record(self, entry: Ent) -> Rec | None:
+        return self.record(entry.parent_object, entry.parent_record_id)
+
+    def parent_object_of(self, entry: Ent) -> str:
+        return entry.parent_object
+
+
+RESOLVER = FakeResolver()
+
+
+def run(parent: str, flt: Any) -> set[str]:
+    pred = compile_filter(flt, parent, RESOLVER)
+    rows = ROWS[RESOLVER.parent_slug(parent)]
+    return {getattr(r, "entry_id", None) or r.record_id for r in rows if pred(r)}
+
+
+# --- matching --------------------------------------------------------------------------------------
+
+MATCHES: list[tuple[str, str, Any, set[str]]] = [
+    # (case id, parent, filter, expected ids)
+    ("none", "companies", None, {C1, C2, C3}),
+    ("empty", "companies", {}, {C1, C2, C3}),
+    # text
+    ("text shorthand", "companies", {"name": "Globex"}, {C2}),
+    ("text eq case-sensitive", "companies", {"name": {"$eq": "globex"}}, set()),
+    ("text contains ci", "companies", {"name": {"$contains": "TECH"}}, {C1, C3}),
+    ("text starts ci", "companies", {"name": {"$starts_with": "ini"}}, {C3}),
+    ("text ends", "companies", {"name": {"$ends_with": "BEX"}}, {C2}),
+    ("text in", "companies", {"name": {"$in": ["Globex", "initech", "nope"]}}, {C2, C3}),
+    ("text property form", "companies", {"name": {"value": {"$contains": "o"}}}, {C1, C2}),
+    ("text property implicit eq", "companies", {"name": {"value": "Globex"}}, {C2}),
+    ("ops ANDed", "people", {"job_title": {"$starts_with": "senior", "$ends_with": "engineer"}}, {P1}),
+    ("ops ANDed no match", "people", {"job_title": {"$starts_with": "senior", "$ends_with": "ceo"}}, set()),
+    ("keys ANDed", "people", {"job_title": "CEO", "name": "John Smith"}, {P2}),
+    ("keys ANDed miss", "people", {"job_title": "CEO", "name": "Ada Lovelace"}, set()),
+    # number / rating / checkbox
+    ("number gt", "companies", {"employee_count": {"$gt": 100}}, {C1}),
+    ("number gte lt", "companies", {"employee_count": {"$gte": 40, "$lt": 12000}}, {C2}),
+    ("number lte", "companies", {"employee_count": {"$lte": 40}}, {C2}),
+    ("number eq shorthand", "companies", {"employee_count": 40}, {C2}),
+    ("number float", "companies", {"employee_count": {"$lt": 40.5}}, {C2}),
+    ("rating", "companies", {"rating": {"$gte": 3}}, {C1}),
+    ("checkbox true", "companies", {"is_public": True}, {C1}),
+    ("checkbox false", "companies", {"is_public": {"$eq": False}}, {C2}),
+    # currency
+    ("currency gt", "deals", {"value": {"$gt": 50000}}, {D1}),
+    ("currency numeric string", "deals", {"value": {"$lte": "40000"}}, {D2}),
+    ("currency property", "deals", {"value": {"currency_value": {"$gte": 40000}}}, {D1, D2}),
+    ("currency code", "deals", {"value": {"currency_code": "usd"}}, {D1, D2}),
+    ("currency stored as string", "companies", {"annual_revenue": {"$lt": 60000}}, {C2}),
+    ("currency shorthand", "deals", {"value": 60000}, {D1}),
+    # date / timestamp
+    ("date lt", "deals", {"close_date": {"$lt": "2025-06-01"}}, {D2}),
+    ("date eq", "deals", {"close_date": "2025-08-10"}, {D1}),
+    ("date with time", "deals", {"close_date": {"$gte": "2025-08-10T23:00:00-05:00"}}, set()),
+    ("date gte", "companies", {"founded": {"$gte": "2001-05-01"}}, {C1}),
+    ("created_at lt (sample 06)", "deals", {"created_at": {"$lt": "2026-03-01T00:00:00.000Z"}}, {D1, D2}),
+    ("created_at date-only", "deals", {"created_at": {"$gte": "2026-03-01"}}, {D3}),
+    ("created_at nanos", "deals", {"created_at": {"$gt": "2026-02-27T07:46:44.232000001Z"}}, {D2, D3}),
+    ("created_at offset", "deals", {"created_at": {"$lt": "2026-02-27T08:50:00+01:00"}}, {D1}),
+    ("created_at exact", "deals", {"created_at": "2026-02-27T07:50:01.16Z"}, {D2}),
+    ("created_at on entries", "pipeline", {"created_at": {"$gt": "2024-02-01T12:00:00Z"}}, {E2, E3}),
+    # select / status
+    ("select title", "companies", {"employee_range": "11-50"}, {C2}),
+    ("select id", "companies", {"employee_range": {"$eq": "employee_range-10K-50K"}}, {C1}),
+    ("multiselect any (sample 05)", "companies", {"categories": {"$eq": "Technology"}}, {C1}),
+    ("select option property", "companies", {"categories": {"option": "SaaS"}}, {C1}),
+    (
+        "select or (sample 07)",
+        "companies",
+        {
+            "$and": [
+                {"categories": {"$eq": "Finance"}},
+                {"$or": [{"employee_range": {"$eq": "11-50"}}, {"employee_range": {"$eq": "10K-50K"}}]},
+            ]
+        },
+        {C2},
+    ),
+    ("select active_from", "companies", {"employee_range": {"active_from": {"$gte": "2023-11-20"}}}, {C1}),
+    ("status title (sample 02)", "deals", {"stage": {"$eq": "Nurture"}}, {D1, D3}),
+    ("status shorthand id", "deals", {"stage": "stage-Closed Won"}, {D2}),
+    ("status active_from", "deals", {"stage": {"active_from": {"$gte": "2023-11-20"}}}, {D1, D3}),
+    (
+        "status active_from and title",
+        "deals",
+        {"stage": {"status": "Nurture", "active_from": {"$lt": "2024-01-01"}}},
+        {D1},
+    ),
+    ("list select", "pipeline", {"priority": "High"}, {E1}),
+    # record / actor reference
+    ("ref shorthand", "deals", {"associated_company": C1}, {D1}),
+    (
+        "ref verbose",
+        "deals",
+        {"associated_company": {"target_object": "companies", "target_record_id": C2}},
+        {D2},
+    ),
+    (
+        "ref object uuid",
+        "deals",
+        {"associated_company": {"target_object": OBJ_IDS["companies"], "target_record_id": C2}},
+        {D2},
+    ),
+    (
+        "ref in",
+        "deals",
+        {"associated_company": {"target_object": "companies", "target_record_id": {"$in": [C1, C2]}}},
+        {D1, D2},
+    ),
+    (
+        "ref wrong object",
+        "deals",
+        {"associated_company": {"target_object": "people", "target_record_id": C1}},
+        set(),
+    ),
+    ("multi ref any", "companies", {"team": {"target_record_id": P2}}, {C1}),
+    (
+        "actor",
+        "deals",
+        {"owner": {"referenced_actor_type": "workspace-member", "referenced_actor_id": M1}},
+        {D1},
+    ),
+    ("actor shorthand id", "deals", {"owner": M2}, {D2}),
+    ("actor type only", "deals", {"owner": {"referenced_actor_type": "api-token"}}, set()),
+    # record_id special
+    ("record_id eq", "companies", {"record_id": C2}, {C2}),
+    ("record_id in", "companies", {"record_id": {"$in": [C1, C3]}}, {C1, C3}),
+    ("entry_id", "pipeline", {"entry_id": {"$in": [E2]}}, {E2}),
+    ("record_id by attribute uuid", "companies", {"attr-record_id": C1}, {C1}),
+    # location
+    ("location locality", "companies", {"primary_location": {"locality": "Cupertino"}}, {C1}),
+    (
+        "location multi props",
+        "companies",
+        {"primary_location": {"locality": "London", "country_code": "GB"}},
+        {C2},
+    ),
+    (
+        "location props same value",
+        "companies",
+        {"primary_location": {"locality": "London", "country_code": "US"}},
+        set(),
+    ),
+    ("location country ci", "companies", {"primary_location": {"country_code": {"$eq": "us"}}}, {C1}),
+    (
+        "location country starts",
+        "companies",
+        {"primary_location": {"country_code": {"$starts_with": "G"}}},
+        {C2},
+    ),
+    (
+        "location line_1 contains",
+        "companies",
+        {"primary_location": {"line_1": {"$contains": "infinite"}}},
+        {C1},
+    ),
+    ("location postcode", "companies", {"primary_location": {"postcode": {"$starts_with": "950"}}}, {C1}),
+    ("location region", "companies", {"primary_location": {"region": {"$ends_with": "a"}}}, {C1}),
+    # domain
+    ("domain shorthand ci", "companies", {"domains": "ACME.com"}, {C1}),
+    ("domain any value", "companies", {"domains": "eu.acme.com"}, {C1}),
+    ("domain root", "companies", {"domains": {"root_domain": "acme.com"}}, {C1}),
+    ("domain contains", "companies", {"domains": {"domain": {"$contains": "GLOB"}}}, {C2}),
+    ("domain ends", "companies", {"domains": {"$ends_with": ".io"}}, {C2}),
+    ("domain not_empty", "companies", {"domains": {"$not_empty": True}}, {C1, C2}),
+    ("domain not_empty false", "companies", {"domains": {"$not_empty": False}}, {C3}),
+    # email
+    ("email shorthand ci", "people", {"email_addresses": "ADA@acme.com"}, {P1}),
+    ("email domain", "people", {"email_addresses": {"email_domain": "mail.example.co.uk"}}, {P2}),
+    ("email root domain", "people", {"email_addresses": {"email_root_domain": {"$eq": "co.uk"}}}, {P2}),
+    ("email local", "people", {"email_addresses": {"email_local_specifier": {"$starts_with": "john"}}}, {P2}),
+    ("email contains", "people", {"email_addresses": {"email_address": {"$contains": "@ACME"}}}, {P1}),
+    # phone
+    ("phone shorthand", "people", {"phone_numbers": "+447700900123"}, {P1}),
+    ("phone starts/ends", "people", {"phone_numbers": {"$starts_with": "+44", "$ends_with": "123"}}, {P1}),
+    ("phone country", "people", {"phone_numbers": {"country_code": "GB"}}, {P1}),
+    ("phone country not_empty", "people", {"phone_numbers": {"country_code": {"$not_empty": True}}}, {P1}),
+    # personal name
+    ("name shorthand", "people", {"name": "Ada Lovelace"}, {P1}),
+    ("name first", "people", {"name": {"first_name": "John"}}, {P2}),
+    ("name last contains", "people", {"name": {"last_name": {"$contains": "OE"}}}, {P3}),
+    ("name full starts", "people", {"name": {"full_name": {"$starts_with": "ja"}}}, {P3}),
+    ("name not_empty", "people", {"name": {"first_name": {"$not_empty": True}}}, {P1, P2, P3}),
+    # interaction
+    ("interaction type", "companies", {"last_interaction": {"interaction_type": "email"}}, {C1}),
+    (
+        "interaction at",
+        "companies",
+        {"last_interaction": {"interacted_at": {"$gte": "2024-03-01T00:00:00Z"}}},
+        {C1},
+    ),
+    ("interaction owner", "companies", {"last_interaction": {"owner_member_id": M1}}, {C1}),
+    (
+        "interaction owner empty",
+        "companies",
+        {"last_interaction": {"owner_member_id": {"$not_empty": False}}},
+        {C2, C3},
+    ),
+    # logic
+    ("or", "companies", {"$or": [{"name": "Globex"}, {"name": "initech"}]}, {C2, C3}),
+    ("or empty", "companies", {"$or": []}, set()),
+    ("and empty", "companies", {"$and": []}, {C1, C2, C3}),
+    ("not", "companies", {"$not": {"name": "Globex"}}, {C1, C3}),
+    ("not passes empty rows", "companies", {"$not": {"employee_count": {"$gt": 100}}}, {C2, C3}),
+    ("not of not", "companies", {"$not": {"$not": {"categories": "Finance"}}}, {C2}),
+    (
+        "nested",
+        "companies",
+        {
+            "$or": [
+                {"$and": [{"is_public": True}, {"$not": {"domains": {"root_domain": "acme.com"}}}]},
+                {"$and": [{"name": {"$contains": "glo"}}, {"rating": {"$lt": 3}}]},
+            ]
+        },
+        {C2},
+    ),
+    (
+        "logic plus attribute",
+        "companies",
+        {"$or": [{"name": "Globex"}, {"name": "initech"}], "rating": 2},
+        {C2},
+    ),
+    ("empty row fails positive", "companies", {"employee_count": {"$lt": 1_000_000}}, {C1, C2}),
+    # paths
+    (
+        "path ref",
+        "deals",
+        {
+            "path": [["deals", "associated_company"], ["companies", "name"]],
+            "constraints": {"$contains": "acme"},
+        },
+        {D1},
+    ),
+    (
+        "path object uuid",
+        "deals",
+        {
+            "path": [[OBJ_IDS["deals"], "associated_company"], ["companies", "domains"]],
+            "constraints": {"root_domain": "globex.io"},
+        },
+        {D2},
+    ),
+    (
+        "path multi hop",
+        "deals",
+        {
+            "path": [["deals", "associated_company"], ["companies", "team"], ["people", "name"]],
+            "constraints": {"first_name": {"$eq": "John"}},
+        },
+        {D1},
+    ),
+    (
+        "path repeated",
+        "people",
+        {
+            "path": [["people", "manager"], ["people", "company"], ["companies", "name"]],
+            "constraints": "Acme Technologies",
+        },
+        {P2},
+    ),
+    (
+        "path on multi ref any",
+        "companies",
+        {
+            "path": [["companies", "team"], ["people", "email_addresses"]],
+            "constraints": {"email_domain": "acme.com"},
+        },
+        {C1},
+    ),
+    (
+        "path parent_record",
+        "pipeline",
+        {
+            "path": [["pipeline", "parent_record"], ["companies", "categories"]],
+            "constraints": {"$eq": "Technology"},
+        },
+        {E1},
+    ),
+    (
+        "path list uuid",
+        "pipeline",
+        {"path": [[LIST_ID, "parent_record"], ["companies", "record_id"]], "constraints": {"$in": [C2, C3]}},
+        {E2, E3},
+    ),
+    (
+        "path parent_record two hops",
+        "pipeline",
+        {
+            "path": [["pipeline", "parent_record"], ["companies", "team"], ["people", "name"]],
+            "constraints": {"last_name": "Doe"},
+        },
+        {E2},
+    ),
+    (
+        "parent_record direct",
+        "pipeline",
+        {"parent_record": {"target_object": "companies", "target_record_id": C3}},
+        {E3},
+    ),
+    (
+        "path inside logic",
+        "deals",
+        {
+            "$not": {
+                "path": [["deals", "associated_company"], ["companies", "rating"]],
+                "constraints": {"$gt": 3},
+            }
+        },
+        {D2, D3},
+    ),
+    (
+        "path with sibling",
+        "deals",
+        {
+            "path": [["deals", "associated_company"], ["companies", "rating"]],
+            "constraints": {"$gt": 0},
+            "name": "Small",
+        },
+        {D2},
+    ),
+]
+
+
+@pytest.mark.parametrize(("parent", "flt", "expected"), [c[1:] for c in MATCHES], ids=[c[0] for c in MATCHES])
+def test_filter_matches(parent: str, flt: Any, expected: set[str]) -> None:
+    assert run(parent, flt) == expected
+
+
+def test_compile_once_evaluate_many() -> None:
+    pred = compile_filter({"name": {"$contains": "GLO"}}, "companies", RESOLVER)
+    assert [pred(r) for r in COMPANIES] == [False, True, False]
+    assert [pred(r) for r in COMPANIES] == [False, True, False]
+
+
+def test_filter_by_object_uuid_parent() -> None:
+    assert run(OBJ_IDS["companies"], {"name": "Globex"}) == {C2}
+
+
+def test_select_without_option_catalogue_compares_raw() -> None:
+    schema = {
+        "tier": {"api_slug": "tier", "type": "select", "is_multiselect": False, "id": {"attribute_id": "t"}}
+    }
+
+    class Bare(FakeResolver):
+        def attributes(self, parent: str) -> dict[str, dict]:
+            return schema
+
+    row = Rec(C1, "2024-01-01T00:00:00Z", {"tier": option("tier", "Gold")})
+    assert compile_filter({"tier": "Gold"}, "companies", Bare())(row)
+    assert not compile_filter({"tier": "Silver"}, "companies", Bare())(row)
+
+
+# --- errors ----------------------------------------------------------------------------------------
+
+ERRORS: list[tuple[str, str, Any, str]] = [
+    ("not an object", "companies", ["name"], "must be an object"),
+    ("unknown attribute", "companies", {"nope": "x"}, 'Unknown attribute with slug/ID "nope"'),
+    ("unknown parent", "planets", {"name": "x"}, 'Unknown object or list with slug/ID "planets"'),
+    ("unknown top operator", "companies", {"$xor": []}, 'Unknown operator "$xor"'),
+    ("unknown operator", "companies", {"name": {"$like": "x"}}, 'Unknown operator "$like" for field "value"'),
+    (
+        "in on select (real message)",
+        "companies",
+        {"employee_range": {"$in": ["11-50"]}},
+        'Invalid operator "$in" for field "option", must be one of ("$eq").',
+    ),
+    (
+        "unknown option (real message)",
+        "companies",
+        {"employee_range": {"$eq": "501-1000"}},
+        "Unknown select option name for option field constraint: 501-1000",
+    ),
+    ("unknown status", "deals", {"stage": "Lost"}, "Unknown status name for status field constraint: Lost"),
+    ("in on status", "deals", {"stage": {"$in": ["Nurture"]}}, 'Invalid operator "$in" for field "status"'),
+    (
+        "contains on number",
+        "companies",
+        {"employee_count": {"$contains": "1"}},
+        'Invalid operator "$contains"',
+    ),
+    ("gt on text", "companies", {"name": {"$gt": "a"}}, 'Invalid operator "$gt" for field "value"'),
+    ("not_empty on text", "companies", {"name": {"$not_empty": True}}, 'Invalid operator "$not_empty"'),
+    ("gt on checkbox", "companies", {"is_public": {"$gt": True}}, 'Invalid operator "$gt"'),
+    (
+        "active_from eq",
+        "deals",
+        {"stage": {"active_from": "2023-11-20"}},
+        'Invalid operator "$eq" for field "active_from"',
+    ),
+    (
+        "unknown field",
+        "people",
+        {"name": {"middle_name": "x"}},
+        'Unknown field "middle_name" for attribute "name"',
+    ),
+    ("location needs field", "companies", {"primary_location": "London"}, "needs a field"),
+    ("location latitude", "companies", {"primary_location": {"latitude": "1"}}, 'Unknown field "latitude"'),
+    ("number as string", "companies", {"employee_count": {"$gt": "100"}}, "expected a number, got string"),
+    ("number bool", "companies", {"employee_count": True}, "expected a number, got boolean"),
+    ("currency junk string", "deals", {"value": {"$gt": "lots"}}, "expected a number"),
+    ("text not string", "companies", {"name": 5}, "expected a string, got number"),
+    ("text null", "companies", {"name": None}, "expected a string, got null"),
+    ("in not list", "companies", {"name": {"$in": "Globex"}}, "expected an array of strings"),
+    ("in list of numbers", "companies", {"record_id": {"$in": [1]}}, "expected an array of strings"),
+    ("checkbox string", "companies", {"is_public": "true"}, "expected true or false"),
+    ("bad date", "deals", {"close_date": {"$lt": "next week"}}, "is not a valid date"),
+    ("bad timestamp", "deals", {"created_at": {"$lt": "2026-13-01"}}, "is not a valid timestamp"),
+    ("option not string", "companies", {"categories": 3}, "expected a select option title or ID"),
+    ("not_empty not bool", "companies", {"domains": {"$not_empty": "yes"}}, "takes true or false"),
+    ("and not list", "companies", {"$and": {"name": "x"}}, '"$and" must be an array'),
+    ("or not list", "companies", {"$or": "x"}, '"$or" must be an array'),
+    ("not a list", "companies", {"$not": [{"name": "x"}]}, '"$not" must be a filter object'),
+    ("nested bad", "companies", {"$or": [{"name": "x"}, {"$and": [{"bogus": 1}]}]}, '"bogus"'),
+    ("nested non-object", "companies", {"$or": ["x"]}, "Each filter must be an object"),
+    ("empty condition", "companies", {"name": {}}, "Empty condition"),
+    ("empty field condition", "companies", {"name": {"value": {}}}, "Empty condition"),
+    ("target object unknown", "deals", {"associated_company": {"target_object": "planets"}}, "planets"),
+    ("actor id not string", "deals", {"owner": {"referenced_actor_id": 5}}, "expected a string"),
+    ("path without constraints", "deals", {"path": [["deals", "associated_company"]]}, 'needs both "path"'),
+    ("constraints without path", "deals", {"constraints": {}}, 'needs both "path"'),
+    ("path not list", "deals", {"path": "deals", "constraints": {}}, "path must be a non-empty array"),
+    ("path empty", "deals", {"path": [], "constraints": {}}, "path must be a non-empty array"),
+    ("path bad pair", "deals", {"path": [["deals"]], "constraints": {}}, "path must be a non-empty array"),
+    ("path wrong start", "deals", {"path": [["companies", "name"]], "constraints": "x"}, 'must name "deals"'),
+    (
+        "path unknown attr",
+        "deals",
+        {"path": [["deals", "nope"], ["companies", "name"]], "constraints": "x"},
+        '"nope"',
+    ),
+    (
+        "path through text",
+        "deals",
+        {"path": [["deals", "name"], ["companies", "name"]], "constraints": "x"},
+        "is not a record reference",
+    ),
+    (
+        "path wrong target",
+        "deals",
+        {"path": [["deals", "associated_company"], ["people", "name"]], "constraints": "x"},
+        'cannot reference "people"',
+    ),
+    (
+        "path unknown object",
+        "deals",
+        {"path": [["deals", "associated_company"], ["planets", "name"]], "constraints": "x"},
+        "planets",
+    ),
+    (
+        "path bad constraint",
+        "deals",
+        {"path": [["deals", "associated_company"], ["companies", "name"]], "constraints": {"$gt": 1}},
+        'Invalid operator "$gt"',
+    ),
+]
+
+
+@pytest.mark.parametrize(("parent", "flt", "message"), [c[1:] for c in ERRORS], ids=[c[0] for c in ERRORS])
+def test_filter_errors(parent: str, flt: Any, message: str) -> None:
+    with pytest.raises(FilterError) as info:
+        compile_filter(flt, parent, RESOLVER)
+    assert message in str(info.value)
+
+
+# --- sorts -----------------------------------------------------------------------------------------
+
+
+def ids(rows: list[Any]) -> list[str]:
+    return [getattr(r, "entry_id", None) or r.record_id for r in rows]
+
+
+SORTS: list[tuple[str, str, Any, list[str]]] = [
+    ("default id order", "companies", None, [C1, C2, C3]),
+    ("empty list", "companies", [], [C1, C2, C3]),
+    ("text asc ci", "companies", [{"direction": "asc", "attribute": "name"}], [C1, C2, C3]),
+    ("text desc", "companies", [{"direction": "desc", "attribute": "name"}], [C3, C2, C1]),
+    (
+        "number desc empties last",
+        "companies",
+        [{"direction": "desc", "attribute": "employee_count"}],
+        [C1, C2, C3],
+    ),
+    (
+        "number asc empties last",
+        "companies",
+        [{"direction": "asc", "attribute": "employee_count"}],
+        [C2, C1, C3],
+    ),
+    ("currency desc (sample 08)", "deals", [{"direction": "desc", "attribute": "value"}], [D1, D2, D3]),
+    ("currency asc", "deals", [{"direction": "asc", "attribute": "value"}], [D2, D1, D3]),
+    (
+        "currency string value",
+        "companies",
+        [{"direction": "asc", "attribute": "annual_revenue"}],
+        [C2, C1, C3],
+    ),
+    ("date", "deals", [{"direction": "asc", "attribute": "close_date"}], [D2, D1, D3]),
+    ("created_at desc", "companies", [{"direction": "desc", "attribute": "created_at"}], [C2, C1, C3]),
+    ("attribute by id", "companies", [{"direction": "asc", "attribute": "attr-rating"}], [C2, C1, C3]),
+    ("status title", "deals", [{"direction": "asc", "attribute": "stage"}], [D2, D1, D3]),
+    (
+        "then by",
+        "deals",
+        [{"direction": "desc", "attribute": "stage"}, {"direction": "desc", "attribute": "name"}],
+        [D3, D1, D2],
+    ),
+    ("ties keep id order", "deals", [{"direction": "desc", "attribute": "stage"}], [D1, D3, D2]),
+    ("name field", "people", [{"direction": "asc", "attribute": "name", "field": "last_name"}], [P3, P1, P2]),
+    ("name default full", "people", [{"direction": "asc", "attribute": "name"}], [P1, P3, P2]),
+    (
+        "location default locality",
+        "companies",
+        [{"direction": "asc", "attribute": "primary_location"}],
+        [C1, C2, C3],
+    ),
+    (
+        "location field",
+        "companies",
+        [{"direction": "desc", "attribute": "primary_location", "field": "country_code"}],
+        [C1, C2, C3],
+    ),
+    (
+        "select active_from",
+        "companies",
+        [{"direction": "asc", "attribute": "employee_range", "field": "active_from"}],
+        [C2, C1, C3],
+    ),
+    (
+        "path sort",
+        "deals",
+        [{"direction": "desc", "path": [["deals", "associated_company"], ["companies", "name"]]}],
+        [D2, D1, D3],
+    ),
+    (
+        "path sort parent_record",
+        "pipeline",
+        [{"direction": "desc", "path": [["pipeline", "parent_record"], ["companies", "employee_count"]]}],
+        [E1, E2, E3],
+    ),
+    ("entries by list attribute", "pipeline", [{"direction": "desc", "attribute": "amount"}], [E2, E1, E3]),
+    ("record_id desc", "companies", [{"direction": "desc", "attribute": "record_id"}], [C3, C2, C1]),
+    ("checkbox", "companies", [{"direction": "desc", "attribute": "is_public"}], [C1, C2, C3]),
+]
+
+
+@pytest.mark.parametrize(("parent", "sorts", "expected"), [c[1:] for c in SORTS], ids=[c[0] for c in SORTS])
+def test_sorts(parent: str, sorts: Any, expected: list[str]) -> None:
+    rows = list(reversed(ROWS[parent]))
+    assert ids(sort_rows(rows, sorts, parent, RESOLVER)) == expected
+
+
+SORT_ERRORS: list[tuple[str, Any, str]] = [
+    ("not a list", {"direction": "asc", "attribute": "name"}, "sorts must be an array"),
+    ("not an object", ["name"], "Each sort must be an object"),
+    ("bad direction", [{"direction": "up", "attribute": "name"}], "Sort direction"),
+    ("no direction", [{"attribute": "name"}], "Sort direction"),
+    ("no attribute", [{"direction": "asc"}], 'needs an "attribute" or a "path"'),
+    (
+        "unknown attribute",
+        [{"direction": "asc", "attribute": "nope"}],
+        'Unknown attribute with slug/ID "nope"',
+    ),
+    (
+        "unknown field",
+        [{"direction": "asc", "attribute": "name", "field": "first_name"}],
+        "Unknown sort field",
+    ),
+    ("bad path", [{"direction": "asc", "path": [["people", "name"]]}], 'must name "companies"'),
+]
+
+
+@pytest.mark.parametrize(("sorts", "message"), [c[1:] for c in SORT_ERRORS], ids=[c[0] for c in SORT_ERRORS])
+def test_sort_errors(sorts: Any, message: str) -> None:
+    with pytest.raises(FilterError) as info:
+        sort_rows(list(COMPANIES), sorts, "companies", RESOLVER)
+    assert message in str(info.value)
