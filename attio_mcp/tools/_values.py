@@ -51,6 +51,11 @@ def validate_all(
     return _prepare(schema, data, for_create=for_create, members=members)[1]
 
 
+def _as_array(value: Any) -> list[Any]:
+    """Attio's OpenAPI spec types every written value as an array (one element for a single value)."""
+    return value if isinstance(value, list) else [value]
+
+
 def normalise_value(attr: AttrInfo, raw: Any, members: Sequence[WorkspaceMember] = ()) -> Any:
     """Coerce one attribute's input into its write form, applying the cardinality rules."""
     if raw is None or (isinstance(raw, list | tuple) and not raw):
@@ -100,7 +105,7 @@ def _prepare(
             errors.append(InputError(f"{attr.slug!r} is given twice (as {key!r}).", field=attr.slug))
         else:
             try:
-                payload[attr.slug] = normalise_value(attr, raw, members)
+                payload[attr.slug] = _as_array(normalise_value(attr, raw, members))
             except InputError as exc:
                 errors.append(exc)
     if for_create:

@@ -12,6 +12,7 @@ from mcp import Client
 from attio_mcp.sandbox import create_app
 from attio_mcp.server.app import build_server
 from attio_mcp.server.settings import Settings
+from tests.contract.openapi import assert_contract_kept, contract_transport
 
 
 @pytest.fixture
@@ -27,9 +28,15 @@ def settings() -> Settings:
 
 @pytest.fixture
 async def mcp(sandbox_app: Any, settings: Settings) -> AsyncIterator[Client]:
-    server = build_server(settings, transport=httpx.ASGITransport(app=sandbox_app))
+    """The server over the sandbox; with ATTIO_OPENAPI_SPEC set, every request our client sends and every
+    sandbox response is validated against Attio's OpenAPI spec, and violations fail the test."""
+    transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=sandbox_app)
+    contract = contract_transport(transport)
+    server = build_server(settings, transport=contract or transport)
     async with Client(server) as client:
         yield client
+    if contract is not None:
+        assert_contract_kept(contract)
 
 
 class Tools:

@@ -218,7 +218,12 @@ SEED_PAYLOADS = [
 def test_seed_payloads_work_as_written(
     target: TargetSchema, for_create: bool, data: dict, expected: dict
 ) -> None:
-    assert prepare_values(target, data, for_create=for_create) == expected
+    assert prepare_values(target, data, for_create=for_create) == wire(expected)
+
+
+def wire(values: dict) -> dict:
+    """The payload as sent: Attio's spec types every written value as an array."""
+    return {k: v if isinstance(v, list) else [v] for k, v in values.items()}
 
 
 # (attribute, input, expected write value)
@@ -423,7 +428,7 @@ def test_keys_may_be_slug_id_or_title() -> None:
     got = prepare_values(
         COMPANIES, {"id-name": "Acme", "Lead Score": "85", "HEADQUARTERS": "Paris"}, for_create=False
     )
-    assert got == {"name": "Acme", "lead_score": 85, "headquarters": "Paris"}
+    assert got == {"name": ["Acme"], "lead_score": [85], "headquarters": ["Paris"]}
 
 
 def test_unknown_attribute_suggests_close_slugs() -> None:
@@ -493,11 +498,11 @@ def test_people_payload_end_to_end() -> None:
         for_create=True,
     )
     assert got == {
-        "name": {"first_name": "Ada", "last_name": "Lovelace", "full_name": "Ada Lovelace"},
+        "name": [{"first_name": "Ada", "last_name": "Lovelace", "full_name": "Ada Lovelace"}],
         "email_addresses": ["ada@acme.com"],
         "phone_numbers": ["+442079460958"],
         "company": [{"target_object": "companies", "domains": [{"domain": "acme.com"}]}],
-        "primary_location": "London, GB",
+        "primary_location": ["London, GB"],
     }
 
 
