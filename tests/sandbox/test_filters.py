@@ -8,9 +8,23 @@ import pytest
 
 from attio_mcp.sandbox._filters import FilterError, compile_filter, sort_rows
 from tests.sandbox._filter_workspace import (
+    C1,
+    C2,
+    C3,
     COMPANIES,
+    D1,
+    D2,
+    D3,
+    E1,
+    E2,
+    E3,
     LIST_ID,
+    M1,
+    M2,
     OBJ_IDS,
+    P1,
+    P2,
+    P3,
     RESOLVER,
     ROWS,
     FakeResolver,
