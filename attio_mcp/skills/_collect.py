@@ -13,8 +13,7 @@ from typing import Any, TypeVar
 
 import anyio
 
-from attio_mcp.tools import Deps
-from attio_mcp.tools._schema import TargetSchema
+from attio_mcp.tools import Deps, TargetSchema
 
 __all__ = ["WorkspaceSnapshot", "load_index", "load_lists", "load_object", "load_snapshot"]
 

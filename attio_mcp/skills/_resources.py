@@ -26,9 +26,7 @@ from attio_mcp.skills._collect import load_index, load_lists, load_object
 from attio_mcp.skills._links import LISTS_URI, MCP_LINKS, OBJECT_URI_TEMPLATE, PATTERNS_URI, SCHEMA_URI
 from attio_mcp.skills._render import render_index, render_lists, render_object
 from attio_mcp.skills._text import patterns_text
-from attio_mcp.tools import Deps, deps
-from attio_mcp.tools._errors import failure_from_attio
-from attio_mcp.tools._schema import SchemaLookupError
+from attio_mcp.tools import Deps, SchemaLookupError, deps, failure_from_attio
 
 __all__ = ["MARKDOWN", "bind_deps", "register_resources"]
 
