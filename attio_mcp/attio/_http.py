@@ -72,6 +72,9 @@ def _validate_api_key(api_key: str) -> None:
         raise ValueError("api_key must be printable ASCII without whitespace")
 
 
+BURST = 2.0  # tokens a limiter may save up (see AttioClient.__init__)
+
+
 class _HttpCore:
     """Owns the httpx client, both token buckets and the retry loop. ``AttioClient`` builds on it."""
 
@@ -102,8 +105,10 @@ class _HttpCore:
         self._clock = clock
         self._sleep = sleep
         self._jitter = jitter
-        self._reads = TokenBucket(reads_per_second, clock=clock, sleep=sleep)
-        self._writes = TokenBucket(writes_per_second, clock=clock, sleep=sleep)
+        # A small burst: Attio counts requests per second, so a full second's worth sent at once (then the
+        # steady rate) overflows the first window and draws 429s. Two tokens keep pace without bursts.
+        self._reads = TokenBucket(reads_per_second, capacity=BURST, clock=clock, sleep=sleep)
+        self._writes = TokenBucket(writes_per_second, capacity=BURST, clock=clock, sleep=sleep)
         self._closed = False
         self._http = httpx.AsyncClient(
             base_url=base_url,

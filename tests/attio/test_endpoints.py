@@ -28,6 +28,7 @@ from attio_mcp.attio import (
     TokenInfo,
     WorkspaceMember,
 )
+from attio_mcp.attio._http import BURST
 
 from .conftest import Recorder, attio_error
 
@@ -168,7 +169,8 @@ async def test_endpoint_request_and_result(make_client: Callable[..., AttioClien
     assert rec.body() == case.body
     if case.body is not None:
         assert request.headers["Content-Type"] == "application/json"
-    assert (reads_left, writes_left) == ((9, 10) if case.read else (10, 9))
+    full, used = BURST, BURST - 1  # the call drew exactly one token, from the right bucket
+    assert (reads_left, writes_left) == ((used, full) if case.read else (full, used))
     if case.result is None:
         assert result is None
     elif case.many:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from attio_mcp.attio import AttioClient, TokenBucket
+from attio_mcp.attio._http import BURST
 
 from .conftest import FakeClock, Recorder, ok
 
@@ -85,15 +86,16 @@ async def test_client_writes_are_spaced_and_reads_independent(
         for _ in range(30):
             await attio.create_record("people", {"name": "x"})
         write_time = clock.now - start
-        assert write_time == pytest.approx(0.2)
-        # The read bucket is untouched by all those writes: 100 reads pass as an immediate burst.
+        # A burst of BURST tokens, then the steady 25/s.
+        assert write_time == pytest.approx((30 - BURST) / 25)
+        # The read bucket is untouched by all those writes: 100 reads take what they would alone.
         before_reads = clock.now
         for _ in range(100):
             await attio.get_record("people", "r")
-        assert clock.now == before_reads
+        assert clock.now - before_reads == pytest.approx((100 - BURST) / 100)
         # Query POSTs draw from the read bucket too.
         await attio.query_records("people", limit=1)
-        assert clock.now - before_reads == pytest.approx(1 / 100)
+        assert clock.now - before_reads == pytest.approx((100 - BURST + 1) / 100)
     assert rec.count == 131
 
 
