@@ -7,7 +7,11 @@ from types import ModuleType
 
 # command name -> module under attio_mcp.server
 _MODULES: dict[str, str] = {
+    "import": "cmd_import",
     "skills": "cmd_skills",
+    "demo": "cmd_demo",
+    "doctor": "cmd_doctor",
+    "install-claude": "cmd_install",
 }
 
 

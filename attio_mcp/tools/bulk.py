@@ -1,0 +1,124 @@
+"""Bulk tools: ``records_import`` validates a whole batch against the live schema, then writes it.
+
+The engine (``_import_engine``) does the work; this module adds MCP progress notifications and turns a
+refused import into a machine-coded error. Rows are written one request each, paced by the client's write
+limiter (Attio's ~25 writes/s), with ``DEFAULT_WORKERS`` requests in flight at most. When the caller cancels
+the call, workers stop taking rows, in-flight requests are cancelled and the server log (INFO) says what was
+written, since MCP discards the result of a cancelled call. An upsert is safe to re-run after that.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import Context
+from pydantic import Field
+
+from attio_mcp.tools._deps import deps
+from attio_mcp.tools._errors import ToolFailure
+from attio_mcp.tools._import_engine import (
+    DEFAULT_WORKERS,
+    MAX_ROWS,
+    ImportPlan,
+    ImportRefused,
+    ImportRun,
+    needs_members,
+    plan_import,
+)
+from attio_mcp.tools._params import ResourceType
+from attio_mcp.tools._registry import tool
+from attio_mcp.tools._schema import SchemaLookupError
+from attio_mcp.tools.schema import lookup_failure
+
+Rows = Annotated[
+    list[dict[str, Any]],
+    Field(description="Rows of attribute slug -> value (update mode: plus record_id); max 10,000"),
+]
+Mode = Annotated[
+    Literal["upsert", "create", "update"],
+    Field(
+        description="upsert by matching_attribute (retry-safe); update by record_id; create (not retry-safe)"
+    ),
+]
+Matching = Annotated[
+    str | None,
+    Field(
+        description="Unique attribute upserts match on (default: the object's, e.g. domains)", max_length=100
+    ),
+]
+DryRun = Annotated[bool, Field(description="Only validate every row; write nothing")]
+StopOnError = Annotated[
+    bool, Field(description="Write nothing if any row is invalid; stop at the first failed write")
+]
+ReturnIds = Annotated[bool, Field(description="List the record id written for every row")]
+
+_LISTED_IN_ERROR = 20
+
+
+@tool("bulk", title="Import records")
+async def records_import(
+    ctx: Context,
+    resource_type: ResourceType,
+    rows: Rows,
+    mode: Mode = "upsert",
+    matching_attribute: Matching = None,
+    dry_run: DryRun = False,
+    stop_on_error: StopOnError = False,
+    return_ids: ReturnIds = False,
+) -> dict[str, Any]:
+    """Validate rows against the schema, then upsert, create or update them in bulk with progress.
+
+    Phase 1 checks every row (slugs, types, options, required attributes, duplicate unique values within the
+    batch) and reports each problem by row index and field; invalid rows are skipped. Upsert rows must carry
+    the object's required attributes too, since any of them may create a record. Phase 2 writes one
+    request per row. Upsert counts split into created/updated by comparing each record's created_at with the
+    time its request started.
+    """
+    if len(rows) > MAX_ROWS:
+        raise ToolFailure(
+            "VALIDATION_ERROR",
+            f"{len(rows):,} rows is more than the {MAX_ROWS:,} allowed in one call",
+            field="rows",
+            next_step=f"split the rows into batches of at most {MAX_ROWS:,} and import each batch.",
+        )
+    d = deps(ctx)
+    try:
+        schema = await d.schema.object(resource_type)
+    except SchemaLookupError as exc:
+        raise lookup_failure(exc) from None
+    members = await d.members() if needs_members(schema, rows) else ()
+    try:
+        plan = plan_import(
+            schema, rows, mode=mode, matching_attribute=matching_attribute, members=members, max_rows=MAX_ROWS
+        )
+    except ImportRefused as exc:
+        raise ToolFailure(
+            exc.code, exc.message, field=exc.field, next_step=exc.next_step, options=exc.options
+        ) from None
+    if dry_run:
+        return plan.report()
+    if stop_on_error and plan.errors:
+        raise _refused(plan)
+
+    async def progress(done: int, total: int, failed: int) -> None:
+        await ctx.report_progress(done, total, f"{done}/{total} rows, {failed} failed")
+
+    run = ImportRun(plan)
+    await run.execute(d.client, workers=DEFAULT_WORKERS, stop_on_error=stop_on_error, on_progress=progress)
+    return run.summary(return_ids=return_ids)
+
+
+def _refused(plan: ImportPlan) -> ToolFailure:
+    shown = "; ".join(
+        f"row {e.row}" + (f" {e.field}" if e.field else "") + f": {e.message.rstrip('.')}"
+        for e in plan.errors[:_LISTED_IN_ERROR]
+    )
+    more = len(plan.errors) - _LISTED_IN_ERROR
+    if more > 0:
+        shown += f"; … and {more} more"
+    return ToolFailure(
+        "VALIDATION_ERROR",
+        f"{plan.invalid} of {plan.total} rows are invalid and stop_on_error is set, so nothing was written: "
+        + shown,
+        next_step="fix those rows (dry_run=true re-checks them), or drop stop_on_error to skip them.",
+    )

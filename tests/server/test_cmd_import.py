@@ -1,0 +1,124 @@
+"""``attio-mcp import FILE.csv``: run in-process against the embedded sandbox (fresh per run, so the
+assertions read the printed summary)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from attio_mcp.server import cmd_import
+from attio_mcp.tools._schema import AttrInfo, TargetSchema
+
+CSV = """name,domains,industry,employee_count,description
+Alpha,alpha.example; alpha.io,Technology,120,
+Beta,beta.example,Spaceflight,10,bad option
+Gamma,gamma.example,,,"multi
+line"
+Acme Corp,acme.com,Finance,5000,seeded: updated
+"""
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "ATTIO_API_KEY",
+        "ATTIO_ACCESS_TOKEN",
+        "ATTIO_BASE_URL",
+        "ATTIO_SANDBOX_DB",
+        "ATTIO_SANDBOX",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ATTIO_WRITES_PER_SECOND", "1000")
+    monkeypatch.setattr(cmd_import, "configure_logging", lambda *a, **k: None)  # keep pytest's handlers
+
+
+def invoke(*argv: str) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser(prog="attio-mcp")
+    cmd_import.add_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["import", *argv])
+    out, err = io.StringIO(), io.StringIO()
+    code = cmd_import.run(args, stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def csv_file(tmp_path: Path) -> Path:
+    path = tmp_path / "companies.csv"
+    path.write_text(CSV, encoding="utf-8")
+    return path
+
+
+def test_import_csv_json_summary(csv_file: Path) -> None:
+    code, out, err = invoke(
+        str(csv_file), "--object", "companies", "--sandbox", "--json", "--ids", "--progress"
+    )
+    summary = json.loads(out)
+    assert code == 1  # one row was skipped
+    assert summary["status"] == "completed" and summary["matching_attribute"] == "domains"
+    assert (summary["created"], summary["updated"], summary["skipped"], summary["failed"]) == (2, 1, 1, 0)
+    (error,) = summary["errors"]
+    assert (error["row"], error["line"], error["field"]) == (1, 3, "industry")
+    assert [i["row"] for i in summary["ids"]] == [0, 2, 3]
+    assert "\r" in err and "3/3 rows" in err
+
+
+def test_import_csv_text_summary_and_exit_zero(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("email_addresses,job_title\nada@example.org,Engineer\ngrace@example.org,Admiral\n")
+    code, out, err = invoke(str(path), "--object", "people", "--sandbox")
+    assert code == 0, out + err
+    assert out.startswith("people (upsert by email_addresses): completed, 2 rows")
+    assert "created 2, updated 0, failed 0, skipped 0" in out
+    assert err == ""  # no progress line when stderr is not a terminal
+
+
+def test_dry_run_and_stop_on_error(csv_file: Path) -> None:
+    code, out, _ = invoke(str(csv_file), "--object", "companies", "--sandbox", "--dry-run", "--json")
+    report = json.loads(out)
+    assert code == 1 and report["status"] == "dry_run" and (report["valid"], report["invalid"]) == (3, 1)
+    code, out, _ = invoke(str(csv_file), "--object", "companies", "--sandbox", "--stop-on-error")
+    assert code == 1 and "refused" in out and "nothing written" in out and "row 1 (line 3) industry" in out
+
+
+def test_start_up_failures_exit_2(csv_file: Path, tmp_path: Path) -> None:
+    code, _, err = invoke(str(tmp_path / "missing.csv"), "--object", "companies", "--sandbox")
+    assert code == 2 and "cannot read" in err
+    code, _, err = invoke(str(csv_file), "--object", "compnies", "--sandbox")
+    assert code == 2 and "companies" in err
+    code, _, err = invoke(str(csv_file), "--object", "deals", "--sandbox")
+    assert code == 2 and "no unique attribute" in err
+
+
+def test_rows_from_csv_splits_only_multiselect_cells() -> None:
+    attrs = [
+        AttrInfo("domains", "1", "Domains", "domain", multi=True, unique=True),
+        AttrInfo("name", "2", "Name", "text"),
+    ]
+    schema = TargetSchema("object", "companies", "o", "Companies", {a.slug: a for a in attrs})
+    rows = cmd_import.rows_from_csv(
+        [{"Domains": "a.com; b.com;", "name": "A; B", "x": "  ", None: ["extra"]}, {"name": None}], schema
+    )
+    assert rows == [{"Domains": ["a.com", "b.com"], "name": "A; B"}, {}]
+
+
+def test_progress_bar_draws_one_line() -> None:
+    import anyio
+
+    stream = io.StringIO()
+    bar = cmd_import.ProgressBar(stream, enabled=True, label="companies: ")
+    anyio.run(bar.update, 5, 10, 1)
+    bar.finish()
+    assert stream.getvalue().startswith(
+        "\rcompanies: 5/10 rows (50%), 1 failed"
+    ) and stream.getvalue().endswith("\n")
+
+
+def test_help_mentions_csv_rules(capsys: Any) -> None:
+    with pytest.raises(SystemExit):
+        invoke("--help")
+    assert "split on ';'" in capsys.readouterr().out
