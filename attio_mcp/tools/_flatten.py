@@ -18,6 +18,7 @@ Decisions (lossless given the schema, which the schema tools expose):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,15 @@ if TYPE_CHECKING:
     from attio_mcp.attio import Entry, Record
     from attio_mcp.tools._schema import AttrInfo, TargetSchema
 
-__all__ = ["derived_updated_at", "flatten_entry", "flatten_record", "flatten_value", "flatten_values"]
+__all__ = [
+    "compact_timestamp",
+    "derived_updated_at",
+    "flatten_entry",
+    "flatten_record",
+    "flatten_value",
+    "flatten_values",
+    "hoist_web_urls",
+]
 
 SYSTEM_SLUGS = frozenset({"record_id", "created_at", "created_by"})
 _ADDRESS_KEYS = ("line_1", "line_2", "line_3", "line_4", "locality", "region", "postcode", "country_code")
@@ -36,7 +45,6 @@ _SCALAR_KEY = {
     "number": "value",
     "checkbox": "value",
     "date": "value",
-    "timestamp": "value",
     "rating": "value",
     "currency": "currency_value",
     "record-reference": "target_record_id",
@@ -65,7 +73,18 @@ def _name(v: Mapping[str, Any]) -> str | None:
     return v.get("full_name") or " ".join(p for p in (v.get("first_name"), v.get("last_name")) if p) or None
 
 
+_PADDED_FRACTION = re.compile(r"\.0{9}Z$|(\.\d{3})0{6}Z$")
+
+
+def compact_timestamp(stamp: Any) -> Any:
+    """Attio pads millisecond timestamps to 9 digits; drop the padding (``.000000000Z`` -> ``Z``). Lossless."""
+    if not isinstance(stamp, str):
+        return stamp
+    return _PADDED_FRACTION.sub(lambda m: (m.group(1) or "") + "Z", stamp)
+
+
 _BY_TYPE = {
+    "timestamp": lambda v: compact_timestamp(v.get("value")),
     "select": lambda v: _title(v.get("option")),
     "status": lambda v: _title(v.get("status")),
     "actor-reference": _actor,
@@ -73,7 +92,10 @@ _BY_TYPE = {
     "phone-number": lambda v: v.get("phone_number") or v.get("original_phone_number"),
     "personal-name": _name,
     "location": _location,
-    "interaction": lambda v: {"type": v.get("interaction_type"), "at": v.get("interacted_at")},
+    "interaction": lambda v: {
+        "type": v.get("interaction_type"),
+        "at": compact_timestamp(v.get("interacted_at")),
+    },
 }
 
 
@@ -186,8 +208,8 @@ def flatten_record(
         "id": _ident(record, "record_id"),
         "object": object_slug,
         "web_url": _get(record, "web_url"),
-        "created_at": _get(record, "created_at"),
-        "updated_at": derived_updated_at(values),
+        "created_at": compact_timestamp(_get(record, "created_at")),
+        "updated_at": compact_timestamp(derived_updated_at(values)),
     }
     return _project(top, flatten_values(values, schema, fields=fields), fields, ("id", "object"))
 
@@ -203,9 +225,26 @@ def flatten_entry(
         "entry_id": _ident(entry, "entry_id"),
         "record_id": _get(entry, "parent_record_id"),
         "object": _get(entry, "parent_object"),
-        "created_at": _get(entry, "created_at"),
+        "created_at": compact_timestamp(_get(entry, "created_at")),
     }
     values = _get(entry, "entry_values") or {}
     return _project(
         top, flatten_values(values, schema, fields=fields), fields, ("entry_id", "record_id", "object")
     )
+
+
+def hoist_web_urls(records: list[dict[str, Any]]) -> str | None:
+    """Replace per-record ``web_url``s by one template (``…/company/{id}``) when they all share it.
+
+    Lossless: each URL is the template with the record's id. Returns the template, or None (records
+    untouched) when the URLs do not follow one pattern.
+    """
+    urls = [(r.get("web_url"), r.get("id")) for r in records]
+    if not urls or any(not isinstance(u, str) or not i or not u.endswith(str(i)) for u, i in urls):
+        return None
+    prefixes = {u[: -len(str(i))] for u, i in urls}
+    if len(prefixes) != 1:
+        return None
+    for record in records:
+        del record["web_url"]
+    return prefixes.pop() + "{id}"

@@ -19,7 +19,7 @@ from attio_mcp.attio import AttioError, AttioStatusError
 from attio_mcp.tools._convert import input_failure
 from attio_mcp.tools._deps import Deps, deps
 from attio_mcp.tools._errors import ToolFailure, failure_from_attio
-from attio_mcp.tools._flatten import flatten_record
+from attio_mcp.tools._flatten import flatten_record, hoist_web_urls
 from attio_mcp.tools._params import Data, Fields, Limit, Offset, RecordId, ResourceType, require_uuid
 from attio_mcp.tools._records_query import (
     check_fields,
@@ -77,10 +77,11 @@ async def records_search(
         )
     except AttioError as exc:
         raise _failure(d, schema, exc) from None
-    out: dict[str, Any] = {
-        "records": [flatten_record(r, schema.slug, schema, fields=projected) for r in rows[:limit]],
-        "has_more": len(rows) > limit,
-    }
+    records = [flatten_record(r, schema.slug, schema, fields=projected) for r in rows[:limit]]
+    template = hoist_web_urls(records)  # one URL pattern instead of one URL per record
+    out: dict[str, Any] = {"records": records, "has_more": len(rows) > limit}
+    if template:
+        out["web_url"] = template
     if out["has_more"]:
         out["next_offset"] = offset + limit
     return out

@@ -10,11 +10,13 @@ import pytest
 
 from attio_mcp.attio import Entry, Record
 from attio_mcp.tools._flatten import (
+    compact_timestamp,
     derived_updated_at,
     flatten_entry,
     flatten_record,
     flatten_value,
     flatten_values,
+    hoist_web_urls,
 )
 from attio_mcp.tools._schema import AttrInfo, TargetSchema
 
@@ -62,7 +64,10 @@ FLAT = [
     (value("number", value=52532), 52532),
     (value("checkbox", value=False), False),
     (value("date", value="1961-01-01"), "1961-01-01"),
-    (value("timestamp", value="2026-02-27T07:08:06.235000000Z"), "2026-02-27T07:08:06.235000000Z"),
+    (
+        value("timestamp", value="2026-02-27T07:08:06.235000000Z"),
+        "2026-02-27T07:08:06.235Z",
+    ),  # padding dropped
     (value("rating", value=4), 4),
     (value("currency", currency_code="USD", currency_value=480000), 480000),
     (
@@ -134,9 +139,11 @@ def test_real_company_record_flattens_compactly() -> None:
     assert flat["id"] == raw["id"]["record_id"]
     assert flat["object"] == "companies"
     assert flat["web_url"] == raw["web_url"]
-    assert flat["created_at"] == "2026-02-27T07:08:06.235000000Z"
-    assert flat["updated_at"] == max(v["active_from"] for vs in raw["values"].values() for v in vs)
-    assert flat["updated_at"] == "2026-02-27T07:48:06.962000000Z"
+    assert flat["created_at"] == "2026-02-27T07:08:06.235Z"
+    assert flat["updated_at"] == compact_timestamp(
+        max(v["active_from"] for vs in raw["values"].values() for v in vs)
+    )
+    assert flat["updated_at"] == "2026-02-27T07:48:06.962Z"
     assert flat["annual_revenue"] == 64000000000
     assert flat["domains"] == ["broadcom.com"]  # multi per schema, even with one value
     assert flat["team"] == [PERSON_A, PERSON_B]
@@ -155,8 +162,8 @@ def test_real_deal_record_flattens_compactly() -> None:
         "id": "a4b8e64f-ad13-49b4-960f-89bb1eb5a3ee",
         "object": "deals",
         "web_url": "https://app.attio.com/arcade-sandbox/deals/record/a4b8e64f-ad13-49b4-960f-89bb1eb5a3ee",
-        "created_at": "2026-02-27T07:49:52.911000000Z",
-        "updated_at": "2026-02-27T07:49:52.911000000Z",
+        "created_at": "2026-02-27T07:49:52.911Z",
+        "updated_at": "2026-02-27T07:49:52.911Z",
         "associated_company": "83bfe8c7-696f-59b5-b683-096eac6c97b9",
         "champion": "VP Technology",
         "close_date": "2025-08-10",
@@ -288,3 +295,15 @@ def test_flatten_entry() -> None:
         "object": "companies",
         "stage": "Qualified",
     }
+
+
+def test_web_urls_hoist_into_one_template_only_when_all_share_it() -> None:
+    records = [
+        {"id": "a1", "web_url": "https://x/acme/company/a1"},
+        {"id": "b2", "web_url": "https://x/acme/company/b2"},
+    ]
+    assert hoist_web_urls(records) == "https://x/acme/company/{id}"
+    assert all("web_url" not in r for r in records)
+    mixed = [{"id": "a1", "web_url": "https://x/acme/company/a1"}, {"id": "b2", "web_url": "https://y/b2"}]
+    assert hoist_web_urls(mixed) is None and mixed[1]["web_url"] == "https://y/b2"
+    assert hoist_web_urls([{"id": "a1"}]) is None

@@ -33,8 +33,11 @@ async def test_seed_search_finds_acme_by_name(tools: Any) -> None:
     for rec in out["records"]:
         text = " ".join([rec.get("name", ""), *as_list(rec.get("domains", []))]).lower()
         assert "acme" in text
-        assert rec["object"] == "companies" and rec["id"] and rec["web_url"]
+        assert rec["object"] == "companies" and rec["id"] and "web_url" not in rec
     assert out["has_more"] is False and "next_offset" not in out
+    # One URL template instead of a URL per record, and it gives each record's real URL.
+    got = await tools.ok("records_get", {"resource_type": "companies", "record_id": out["records"][0]["id"]})
+    assert out["web_url"].replace("{id}", got["id"]) == got["web_url"]
 
 
 async def test_search_query_is_case_insensitive_and_covers_domains(tools: Any) -> None:
