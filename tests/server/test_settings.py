@@ -49,5 +49,7 @@ def test_invalid_number_is_one_line() -> None:
 def test_http_beyond_loopback_requires_token() -> None:
     with pytest.raises(SettingsError, match="auth token"):
         settings_from_env({}, transport="http", host="0.0.0.0").require_safe_http()
-    settings_from_env({"ATTIO_MCP_HTTP_TOKEN": "t0ken-abc"}, transport="http", host="0.0.0.0").require_safe_http()
+    settings_from_env(
+        {"ATTIO_MCP_HTTP_TOKEN": "t0ken-abc"}, transport="http", host="0.0.0.0"
+    ).require_safe_http()
     settings_from_env({}, transport="http", host="127.0.0.1").require_safe_http()
