@@ -34,6 +34,8 @@ UPSTREAM_ERROR) and end with the next step."""
 class AttioServer(MCPServer[Deps]):
     """``MCPServer`` whose tool errors always start with a machine code."""
 
+    client_factory: Callable[..., AttioClient] | None = None
+
     async def list_tools(self) -> list[Any]:
         tools = await super().list_tools()
         for t in tools:
@@ -77,32 +79,73 @@ def _error(text: str) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
 
 
+# What the embedded mode sends (equal to ``attio_mcp.sandbox.DEMO_TOKEN``; the sandbox accepts any non-empty
+# token). Spelled out here so that start-up does not import the sandbox.
+SANDBOX_TOKEN = "sandbox-demo-token"
+
+
+class _LazySandbox:
+    """ASGI app that builds the in-memory demo sandbox on its first request.
+
+    Importing and seeding the sandbox takes ~70 ms; built lazily it costs the first tool call instead of
+    every start-up. The seed is deterministic, so the workspace is the same whenever it is built.
+    """
+
+    def __init__(self) -> None:
+        self._app: Any = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self._app is None:  # no await before the assignment: concurrent first requests build it once
+            from attio_mcp.sandbox import create_app
+
+            self._app = create_app()
+        await self._app(scope, receive, send)
+
+
 def _sandbox_transport(settings: Settings) -> httpx.AsyncBaseTransport:
-    from attio_mcp.sandbox import create_app  # imported lazily: only sandbox runs pay for it
+    if settings.sandbox_db is None:
+        return httpx.ASGITransport(app=_LazySandbox())
+    # A database file is opened now, so that its errors surface at start-up.
+    from attio_mcp.sandbox import create_app
 
     return httpx.ASGITransport(app=create_app(db_path=settings.sandbox_db))
 
 
+def _no_key_transport() -> httpx.AsyncBaseTransport:
+    """Answers every call with Attio's 401 shape: no server key, and the caller sent none (HTTP key mode)."""
+    body = {
+        "status_code": 401,
+        "type": "auth_error",
+        "code": "missing_api_key",
+        "message": "no Attio API key for this request; send yours in the X-Attio-Api-Key header",
+    }
+    return httpx.MockTransport(lambda request: httpx.Response(401, json=body))
+
+
 def make_client_factory(
     settings: Settings, transport: httpx.AsyncBaseTransport | None
-) -> Callable[[], AttioClient]:
-    """A factory for the per-lifespan Attio client, pointed at Attio or at the embedded sandbox."""
+) -> Callable[..., AttioClient]:
+    """A factory for Attio clients, pointed at Attio or at the embedded sandbox.
+
+    ``factory()`` uses the configured key; ``factory(api_key)`` a caller's own key (HTTP key mode).
+    """
     if settings.sandbox and transport is None:
         transport = _sandbox_transport(settings)
     if settings.sandbox:
-        from attio_mcp.sandbox import DEMO_TOKEN
-
-        key = settings.api_key.get_secret_value() if settings.api_key else DEMO_TOKEN
+        key = settings.api_key.get_secret_value() if settings.api_key else SANDBOX_TOKEN
         base_url = SANDBOX_BASE_URL
     else:
         key = settings.api_key.get_secret_value() if settings.api_key else ""
         base_url = settings.base_url
 
-    def factory() -> AttioClient:
+    def factory(api_key: str | None = None) -> AttioClient:
+        use_key, use_transport = api_key or key, transport
+        if not use_key:
+            use_key, use_transport = "no-key-configured", _no_key_transport()
         return AttioClient(
-            api_key=key,
+            api_key=use_key,
             base_url=base_url,
-            transport=transport,
+            transport=use_transport,
             timeout=settings.timeout,
             connect_timeout=settings.connect_timeout,
             reads_per_second=settings.reads_per_second,
@@ -125,6 +168,7 @@ def build_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | No
             yield Deps(client=client, schema=SchemaCache(client, ttl=settings.schema_ttl))
 
     server = AttioServer("attio-mcp", version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan)
+    server.client_factory = factory  # the HTTP transport builds per-caller clients with it
     register_tools(
         server,
         toolsets=settings.toolsets,

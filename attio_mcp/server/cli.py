@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from attio_mcp import __version__
 from attio_mcp.server import commands
-from attio_mcp.server.settings import TOOLSET_IDS, Settings, SettingsError, settings_from_env
+from attio_mcp.server.settings import TOOLSET_IDS, Settings, SettingsError, parse_hosts, settings_from_env
 
 logger = logging.getLogger("attio_mcp.server")
 
@@ -24,6 +24,17 @@ def _serve_flags() -> argparse.ArgumentParser:
     g.add_argument("--host", help="HTTP bind address (default: 127.0.0.1)")
     g.add_argument("--port", type=int, help="HTTP port (default: 8000)")
     g.add_argument("--auth-token", help="bearer token required by the HTTP transport (ATTIO_MCP_HTTP_TOKEN)")
+    g.add_argument(
+        "--allowed-hosts",
+        metavar="HOSTS",
+        help="comma-separated Host names HTTP clients may use, besides loopback (ATTIO_MCP_ALLOWED_HOSTS)",
+    )
+    g.add_argument(
+        "--allow-request-keys",
+        action="store_true",
+        default=None,
+        help="HTTP: use the caller's X-Attio-Api-Key header as its Attio key (ATTIO_MCP_ALLOW_REQUEST_KEYS)",
+    )
     g.add_argument("--base-url", help="Attio API base URL (ATTIO_BASE_URL)")
     g.add_argument("--sandbox", action="store_true", default=None, help="use the embedded demo workspace")
     g.add_argument("--sandbox-db", metavar="PATH", help="persist the sandbox in this SQLite file")
@@ -114,6 +125,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         host=args.host,
         port=args.port,
         http_auth_token=args.auth_token,
+        allowed_hosts=parse_hosts(args.allowed_hosts),
+        allow_request_keys=args.allow_request_keys,
         base_url=args.base_url,
         sandbox=args.sandbox,
         sandbox_db=args.sandbox_db,
@@ -147,11 +160,13 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_sandbox(args: argparse.Namespace) -> int:
     configure_logging("INFO")
-    from attio_mcp.sandbox import FaultConfig, RateLimitConfig, serve
-    from attio_mcp.sandbox._middleware import parse_faults
+    from attio_mcp.sandbox import FaultConfig, RateLimitConfig, parse_faults, serve
 
     rate_limit = RateLimitConfig(args.reads_per_second, args.writes_per_second) if args.rate_limit else None
-    faults: FaultConfig | None = parse_faults(args.faults) if args.faults else None
+    try:
+        faults: FaultConfig | None = parse_faults(args.faults) if args.faults else None
+    except ValueError as exc:
+        raise SettingsError(f"--faults: {exc}") from None
     logger.info("sandbox: Attio API emulator on http://%s:%s (ATTIO_BASE_URL)", args.host, args.port)
     serve(
         host=args.host,

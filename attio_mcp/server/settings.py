@@ -43,6 +43,8 @@ class Settings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
     http_auth_token: SecretStr | None = None
+    allowed_hosts: tuple[str, ...] = ()
+    allow_request_keys: bool = False
     read_only: bool = False
     toolsets: tuple[str, ...] = TOOLSET_IDS
     disable_destructive: bool = False
@@ -63,6 +65,8 @@ class Settings(BaseModel):
         """Raise a one-line ``SettingsError`` when no key is configured and no sandbox is asked for."""
         if self.sandbox or self.api_key is not None:
             return
+        if self.allow_request_keys and self.transport == "http":
+            return  # every caller brings its own key in the X-Attio-Api-Key header
         raise SettingsError(
             "ATTIO_API_KEY is not set. Export an Attio API key (or ATTIO_ACCESS_TOKEN for an OAuth token), "
             "or try the offline demo workspace with: attio-mcp --sandbox"
@@ -92,6 +96,13 @@ def _csv(value: str | None) -> tuple[str, ...] | None:
     return items
 
 
+def parse_hosts(value: str | None) -> tuple[str, ...] | None:
+    """``ATTIO_MCP_ALLOWED_HOSTS``: comma-separated host names (``host`` or ``host:port``)."""
+    if not value:
+        return None
+    return tuple(v.strip().lower() for v in value.split(",") if v.strip()) or None
+
+
 def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Build ``Settings`` from environment variables (default ``os.environ``), then non-``None`` overrides."""
     if env is None:
@@ -106,6 +117,8 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
         "reads_per_second": env.get("ATTIO_READS_PER_SECOND") or None,
         "writes_per_second": env.get("ATTIO_WRITES_PER_SECOND") or None,
         "http_auth_token": env.get("ATTIO_MCP_HTTP_TOKEN") or None,
+        "allowed_hosts": parse_hosts(env.get("ATTIO_MCP_ALLOWED_HOSTS")),
+        "allow_request_keys": _flag(env.get("ATTIO_MCP_ALLOW_REQUEST_KEYS")),
         "read_only": _flag(env.get("ATTIO_MCP_READ_ONLY")),
         "toolsets": _csv(env.get("ATTIO_MCP_TOOLSETS")),
         "disable_destructive": _flag(env.get("ATTIO_MCP_DISABLE_DESTRUCTIVE")),

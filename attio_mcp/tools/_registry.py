@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from attio_mcp.attio import AttioError
 from attio_mcp.tools._errors import ToolFailure, failure_from_attio
+from attio_mcp.tools._limits import MAX_STRING_PARAM, cap_result, check_arguments
 
 logger = logging.getLogger("attio_mcp.tools")
 
@@ -101,12 +102,13 @@ def _wrap(fn: Callable[..., Awaitable[Any]], *, write: bool) -> Callable[..., Aw
     @functools.wraps(fn)
     async def runner(*args: Any, **kwargs: Any) -> CallToolResult:
         try:
+            check_arguments(kwargs)
             out = await fn(*args, **kwargs)
         except ToolFailure as failure:
             return error_result(failure)
         except AttioError as exc:
             return error_result(failure_from_attio(exc, write=write))
-        return success_result(out)
+        return success_result(cap_result(out, kwargs))
 
     hints = typing.get_type_hints(fn, include_extras=True)
     returned = hints.get("return")
@@ -114,13 +116,29 @@ def _wrap(fn: Callable[..., Awaitable[Any]], *, write: bool) -> Callable[..., Aw
     if isinstance(returned, type) and issubclass(returned, BaseModel):
         result_type = Annotated[CallToolResult, returned]
     params = [
-        p.replace(annotation=hints.get(p.name, p.annotation))
+        p.replace(annotation=_bounded(hints.get(p.name, p.annotation)))
         for p in inspect.signature(fn).parameters.values()
     ]
     runner.__signature__ = inspect.Signature(params, return_annotation=result_type)  # type: ignore[attr-defined]
     runner.__annotations__ = {**{p.name: p.annotation for p in params}, "return": result_type}
     del runner.__wrapped__  # type: ignore[attr-defined]  # the SDK must read our signature, not fn's
     return runner
+
+
+def _bounded(annotation: Any) -> Any:
+    """A plain ``str`` / ``str | None`` parameter without a declared max_length gets ``MAX_STRING_PARAM``."""
+    base, meta = annotation, ()
+    if typing.get_origin(annotation) is Annotated:
+        base, *rest = typing.get_args(annotation)
+        meta = tuple(rest)
+    if base not in (str, str | None):
+        return annotation
+    for item in meta:
+        if getattr(item, "max_length", None) is not None:
+            return annotation
+        if any(getattr(m, "max_length", None) is not None for m in getattr(item, "metadata", ())):
+            return annotation
+    return Annotated[annotation, Field(max_length=MAX_STRING_PARAM)]
 
 
 def compact_json(data: Any) -> str:

@@ -1,0 +1,68 @@
+"""Serve an ASGI app on a real loopback port from a background thread (drops and timeouts need real sockets)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+
+
+class LiveServer:
+    """A uvicorn server in a daemon thread; ``url`` is ``http://127.0.0.1:<port>``."""
+
+    def __init__(self, app: Any, *, port: int = 0, lifespan: str = "off") -> None:
+        self.port = port or free_port()
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="error",
+            lifespan=lifespan,
+            timeout_graceful_shutdown=1,
+            access_log=False,
+        )
+        self.server = uvicorn.Server(config)
+        self.thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> LiveServer:
+        self.server.should_exit = False
+        self.server.started = False
+        self.thread = threading.Thread(target=self.server.run, name=f"uvicorn-{self.port}", daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError(f"server on port {self.port} did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self.thread is None:
+            return
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.thread = None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def live(app: Any, *, lifespan: str = "off") -> Iterator[LiveServer]:
+    server = LiveServer(app, lifespan=lifespan).start()
+    try:
+        yield server
+    finally:
+        server.stop()
