@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from ._http import AuthMiddleware, exception_handlers
-from ._middleware import FaultConfig, RateLimitConfig, wrap_app
+from ._middleware import FaultConfig, RateLimitConfig, parse_faults, wrap_app
 from ._persist import Persistence
 from ._routes_activities import routes as activity_routes
 from ._routes_lists import routes as list_routes
@@ -24,7 +24,7 @@ from ._routes_records import routes as record_routes
 from ._seed import seed_workspace
 from ._store import Store
 
-__all__ = ["DEMO_TOKEN", "FaultConfig", "RateLimitConfig", "Store", "create_app", "serve"]
+__all__ = ["DEMO_TOKEN", "FaultConfig", "RateLimitConfig", "Store", "create_app", "parse_faults", "serve"]
 
 DEMO_TOKEN = "sandbox-demo-token"
 

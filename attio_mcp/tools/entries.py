@@ -74,7 +74,12 @@ async def list_entries_filter(
             next_step='e.g. {"attribute": "priority", "filter_type": "equals", "value": "High"}.',
         )
     if filter is None and value is None and filter_type not in ("is_empty", "is_not_empty"):
-        raise ToolFailure("VALIDATION_ERROR", f"{filter_type} needs a value", field="value")
+        raise ToolFailure(
+            "VALIDATION_ERROR",
+            f"{filter_type} needs a value",
+            field="value",
+            next_step="pass value, or use is_empty / is_not_empty, which take none.",
+        )
     d, lst = await list_schema(ctx, list_id)
     parents = await _parents(d, lst)
     if filter is not None:
@@ -131,7 +136,12 @@ async def list_entries_update(
     """Update a list entry's own attributes; the parent record's attributes need records_update."""
     eid = require_uuid(entry_id, "entry_id")
     if not attributes:
-        raise ToolFailure("VALIDATION_ERROR", "attributes is empty", field="attributes")
+        raise ToolFailure(
+            "VALIDATION_ERROR",
+            "attributes is empty",
+            field="attributes",
+            next_step="pass entry attribute slugs and values; lists_get shows them.",
+        )
     d, lst = await list_schema(ctx, list_id)
     values = await _entry_values(d, lst, attributes, for_create=False, entry_id=eid)
     subject = f"entry {eid} in list {lst.slug}"

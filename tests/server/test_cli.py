@@ -45,3 +45,16 @@ def test_missing_key_is_one_clear_line() -> None:
 def test_non_loopback_http_without_token_refuses() -> None:
     code = cli.main(["serve", "--sandbox", "--transport", "http", "--host", "0.0.0.0"])
     assert code == 2
+
+
+def test_bad_fault_spec_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["sandbox", "serve", "--faults", "429=lots"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("attio-mcp: --faults:") and "429" in err and "\n" not in err
+
+
+def test_embedded_sandbox_token_matches_the_sandbox() -> None:
+    from attio_mcp.sandbox import DEMO_TOKEN
+    from attio_mcp.server.app import SANDBOX_TOKEN
+
+    assert SANDBOX_TOKEN == DEMO_TOKEN
