@@ -16,7 +16,7 @@ from attio_mcp.tools._limits import (
     MAX_STRING,
     cap_result,
 )
-from tests.security.conftest import Tools
+from tests.conftest import Tools
 
 pytestmark = pytest.mark.anyio
 
