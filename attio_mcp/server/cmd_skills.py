@@ -62,6 +62,6 @@ def run(args: argparse.Namespace) -> int:
         _progress(f"failed: {exc}")
         return 1
     for path in written:
-        print(path)
+        sys.stdout.write(f"{path}\n")
     _progress(f"done: {len(written)} files under {Path(args.dir).resolve()}")
     return 0
