@@ -9,6 +9,7 @@ import pytest
 from starlette.applications import Starlette
 
 from attio_mcp.sandbox import create_app
+from tests.contract.openapi import assert_contract_kept, contract_transport
 
 
 @pytest.fixture
@@ -18,8 +19,13 @@ def app() -> Starlette:
 
 @pytest.fixture
 async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
+    """With ATTIO_OPENAPI_SPEC set, every sandbox response is validated against Attio's spec (requests here
+    are test inputs, some deliberately malformed, so only responses are held to the contract)."""
+    inner: httpx.AsyncBaseTransport = httpx.ASGITransport(app=app)
+    contract = contract_transport(inner)
     async with httpx.AsyncClient(
-        transport=transport, base_url="http://sandbox", headers={"Authorization": "Bearer x"}
+        transport=contract or inner, base_url="http://sandbox", headers={"Authorization": "Bearer x"}
     ) as c:
         yield c
+    if contract is not None:
+        assert_contract_kept(contract, requests=False)
