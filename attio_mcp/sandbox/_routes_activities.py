@@ -98,8 +98,10 @@ async def get_task(request: Request) -> JSONResponse:
 
 
 async def patch_task(request: Request) -> JSONResponse:
+    body = await json_body(request)
+    # Look the task up only after the body has arrived: it may have been deleted meanwhile.
     store, task = _task(request)
-    data = require_data(await json_body(request))
+    data = require_data(body)
     with store.lock:
         return ok(update_task(store, task, data))
 

@@ -94,8 +94,10 @@ async def get_entry(request: Request) -> JSONResponse:
 
 
 async def _update(request: Request, *, overwrite: bool) -> JSONResponse:
+    body = await json_body(request)
+    # Look the entry up only after the body has arrived: it may have been deleted meanwhile.
     store, _, item = _entry(request)
-    data = require_data(await json_body(request))
+    data = require_data(body)
     for key in ("parent_record_id", "parent_object"):
         if key in data and data[key] != getattr(item, key):
             raise bad_request(

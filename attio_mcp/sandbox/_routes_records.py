@@ -137,8 +137,10 @@ async def get_record(request: Request) -> JSONResponse:
 
 
 async def _update(request: Request, *, overwrite: bool) -> JSONResponse:
+    body = await json_body(request)
+    # Look the record up only after the body has arrived: it may have been deleted meanwhile.
     store, item = _record(request)
-    data = require_data(await json_body(request))
+    data = require_data(body)
     with store.lock:
         update_item(store, item, _values_of(data), overwrite=overwrite, path=["data", "values"])
         return ok(store.render_record(item))

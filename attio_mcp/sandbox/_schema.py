@@ -137,13 +137,6 @@ class Schema:
             raise not_found(f'Attribute with slug/ID "{ident}" not found.')
         return found
 
-    def attr_by_id(self, attribute_id: str) -> AttrDef | None:
-        for attrs in self.attributes.values():
-            for attr in attrs.values():
-                if attr.id == attribute_id:
-                    return attr
-        return None
-
     def web_url(self, workspace_slug: str, object_id: str, record_id: str) -> str:
         slug = self.object_slug(object_id)
         if slug in SINGULAR_WEB_SEGMENTS:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,12 +134,6 @@ class Store:
             raise not_found(f'Entry with ID "{entry_id}" not found.')
         return item
 
-    def find_record_anywhere(self, record_id: str) -> Item | None:
-        for records in self.records.values():
-            if record_id in records:
-                return records[record_id]
-        return None
-
     # -- rendering -----------------------------------------------------------------------------------
     def current_values(self, item: Item) -> dict[str, list[dict[str, Any]]]:
         """Every attribute slug of the owner -> its active values (``[]`` when unset)."""
@@ -161,6 +157,12 @@ class Store:
         }
 
     # -- persistence ---------------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group the persistence writes of one operation into one SQLite transaction (all or nothing)."""
+        with self.persistence.batch() if self.persistence is not None else nullcontext():
+            yield
+
     def save_record(self, item: Item) -> None:
         if self.persistence is not None:
             self.persistence.put("record", item.id, item.to_doc())

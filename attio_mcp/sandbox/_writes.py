@@ -174,11 +174,12 @@ def _apply(
 
 
 def _persist(store: Store, touched: dict[str, Item]) -> None:
-    for item in touched.values():
-        if item.parent_object is None:
-            store.save_record(item)
-        else:
-            store.save_entry(item)
+    with store.transaction():
+        for item in touched.values():
+            if item.parent_object is None:
+                store.save_record(item)
+            else:
+                store.save_entry(item)
 
 
 # -- creation ----------------------------------------------------------------------------------------
@@ -214,8 +215,9 @@ def _create(store: Store, item: Item, raw: Any, path: Path, id_slug: str) -> Ite
         store.object_records(item.parent_id)[item.id] = item
     else:
         store.list_entries(item.parent_id)[item.id] = item
-    store.save_counter()
-    _persist(store, touched)
+    with store.transaction():
+        store.save_counter()
+        _persist(store, touched)
     return item
 
 
@@ -283,32 +285,33 @@ def assert_record(store: Store, object_id: str, matching: str, raw: Any) -> Item
 
 
 def delete_record(store: Store, object_id: str, record_id: str) -> None:
-    """Delete a record, its list entries and notes, and drop references to it everywhere."""
-    item = store.get_record(object_id, record_id)
+    """Delete a record, its list entries and notes, and drop references to it from records, entries and
+    tasks (one transaction, so a crash never leaves dangling references on disk)."""
+    store.get_record(object_id, record_id)
     ts = store.clock.now_str()
-    del store.object_records(object_id)[record_id]
-    store.forget("record", record_id)
-    for records in store.records.values():
-        for other in records.values():
-            hit = False
-            for values in other.values.values():
-                for value in values:
-                    if value["active_until"] is None and value.get("target_record_id") == item.id:
-                        value["active_until"] = ts
-                        hit = True
-            if hit:
-                store.save_record(other)
-    for list_id, entries in store.entries.items():
-        for entry_id in [e.id for e in entries.values() if e.parent_record_id == item.id]:
-            delete_entry(store, list_id, entry_id)
-    for note_id in [n for n, note in store.notes.items() if note["parent_record_id"] == item.id]:
-        del store.notes[note_id]
-        store.forget("note", note_id)
-    for task_id, task in store.tasks.items():
-        kept = [r for r in task["linked_records"] if r["target_record_id"] != item.id]
-        if len(kept) != len(task["linked_records"]):
-            task["linked_records"] = kept
-            store.save_doc("task", task_id, task)
+    with store.transaction():
+        del store.object_records(object_id)[record_id]
+        store.forget("record", record_id)
+        for list_id, entries in store.entries.items():
+            for entry_id in [e.id for e in entries.values() if e.parent_record_id == record_id]:
+                delete_entry(store, list_id, entry_id)
+        touched: dict[str, Item] = {}
+        for group in (*store.records.values(), *store.entries.values()):
+            for other in group.values():
+                for values in other.values.values():
+                    for value in values:
+                        if value["active_until"] is None and value.get("target_record_id") == record_id:
+                            value["active_until"] = ts
+                            touched[other.id] = other
+        _persist(store, touched)
+        for note_id in [n for n, note in store.notes.items() if note["parent_record_id"] == record_id]:
+            del store.notes[note_id]
+            store.forget("note", note_id)
+        for task_id, task in store.tasks.items():
+            kept = [r for r in task["linked_records"] if r["target_record_id"] != record_id]
+            if len(kept) != len(task["linked_records"]):
+                task["linked_records"] = kept
+                store.save_doc("task", task_id, task)
 
 
 # -- entries -----------------------------------------------------------------------------------------------

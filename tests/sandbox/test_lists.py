@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from ._support import core, create, data, error, find, rid
 
@@ -134,3 +135,34 @@ async def test_list_entry_put_overwrites(client: httpx.AsyncClient) -> None:
         core(v) for v in entry["entry_values"]["account_tier"]
     ]
     error(await client.patch(url, json={"data": {}}), 400, "validation_type")
+
+
+async def test_deleting_a_record_drops_entry_values_that_reference_it(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    """Record-reference list attributes lose their reference when the target record is deleted."""
+    store = app.state.sandbox
+    lst = store.schema.list("prospecting")
+    store.schema.add_attribute(
+        "list",
+        lst["id"]["list_id"],
+        "partner",
+        "Partner",
+        "record-reference",
+        "2026-01-01T00:00:00.000000000Z",
+        allowed_objects=["companies"],
+    )
+    owner = await create(client, "companies", {"name": "Owner Co", "domains": ["owner.example"]})
+    partner = await create(client, "companies", {"name": "Partner Co", "domains": ["partner.example"]})
+    body = {
+        "data": {
+            "parent_record_id": rid(owner),
+            "parent_object": "companies",
+            "entry_values": {"partner": [{"target_object": "companies", "target_record_id": rid(partner)}]},
+        }
+    }
+    entry = data(await client.post("/v2/lists/prospecting/entries", json=body))
+    assert [v["target_record_id"] for v in entry["entry_values"]["partner"]] == [rid(partner)]
+    assert (await client.delete(f"/v2/objects/companies/records/{rid(partner)}")).status_code == 200
+    url = f"/v2/lists/prospecting/entries/{entry['id']['entry_id']}"
+    assert data(await client.get(url))["entry_values"]["partner"] == []

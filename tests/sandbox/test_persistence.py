@@ -114,3 +114,39 @@ async def test_empty_database_is_seeded_once(tmp_path: Path) -> None:
         first = await records(client, "people")
     async with _client(db) as client:
         assert await records(client, "people") == first
+
+
+async def test_delete_is_atomic_on_disk(tmp_path: Path) -> None:
+    """A failure half-way through a delete must not leave a dangling reference in the database."""
+    from attio_mcp.sandbox._writes import delete_record
+
+    db = tmp_path / "sandbox.db"
+    app = create_app(db_path=str(db))
+    store = app.state.sandbox
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://x", headers={"Authorization": "Bearer t"}
+    ) as client:
+        company = await create(client, "companies", {"name": "Atomic Co", "domains": ["atomic.example"]})
+        person = await create(
+            client,
+            "people",
+            {
+                "name": "Ann Atomic",
+                "company": [{"target_object": "companies", "target_record_id": rid(company)}],
+            },
+        )
+
+        def crash(*args: object) -> None:
+            raise RuntimeError("disk gone")
+
+        store.persistence.put = crash  # the delete removes the person, then fails saving the company
+        with pytest.raises(RuntimeError):
+            delete_record(store, person["id"]["object_id"], rid(person))
+    store.persistence.close()
+
+    async with _client(db) as client:
+        # All or nothing: the person is still there and still referenced, never referenced-but-missing.
+        kept = data(await client.get(f"/v2/objects/people/records/{rid(person)}"))
+        team = data(await client.get(f"/v2/objects/companies/records/{rid(company)}"))["values"]["team"]
+        assert [v["target_record_id"] for v in team] == [rid(kept)]
