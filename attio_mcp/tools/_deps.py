@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from mcp.server.mcpserver import Context
@@ -17,7 +17,6 @@ class Deps:
 
     client: AttioClient
     schema: SchemaCache
-    limits: dict[str, int] = field(default_factory=dict)
     _members: list[WorkspaceMember] | None = None
 
     async def members(self) -> list[WorkspaceMember]:

@@ -61,6 +61,7 @@ _TEXTUAL: dict[str, str | None] = {
     "domain": "domain",
     "phone-number": "phone_number",
 }
+_STORED_NORMALISED = ("domain", "email-address", "phone-number")  # Attio stores these in a canonical form
 _LOCATION_PROPS = ("line_1", "locality", "region", "postcode")
 _ACTOR_TYPES = ("workspace-member", "api-token", "system", "app")
 _LONG_AGO = "1900-01-01"
@@ -223,6 +224,11 @@ def _coerce(attr: AttrInfo, value: Any, members: Sequence[WorkspaceMember]) -> A
     if attr.type in _TEXTUAL or attr.type == "location":
         if isinstance(value, (dict, list)) or value is None:
             raise _invalid(f"{attr.slug} takes a string here")
+        if attr.type in _STORED_NORMALISED:  # compare as stored: "https://www.acme.com" equals acme.com
+            try:
+                return TYPES[attr.type].coerce(attr, value, members)
+            except InputError:
+                pass  # not a valid domain/email/phone: compare the text as given
         return str(value)
     spec = TYPES.get(attr.type)
     if spec is None:

@@ -62,9 +62,9 @@ def _clause(attr: AttrInfo, query: str) -> dict[str, Any] | None:
         needle = re.sub(r"\D", "", query)  # stored as E.164: compare digits only
         if len(needle) < _MIN_PHONE_DIGITS:
             return None
-    elif attr.type == "domain" and "://" in query:
-        needle = urlsplit(query).hostname or query
-        needle = needle.removeprefix("www.")
+    elif attr.type == "domain":  # stored bare: "https://www.acme.com/x" and "www.acme.com" search acme.com
+        host = (urlsplit(query).hostname or query) if "://" in query else query
+        needle = re.sub(r"^www\.", "", host, flags=re.IGNORECASE) or host
     return {attr.slug: {prop: {"$contains": needle}}}
 
 

@@ -27,8 +27,7 @@ from attio_mcp.tools._import_engine import (
 )
 from attio_mcp.tools._params import ResourceType
 from attio_mcp.tools._registry import tool
-from attio_mcp.tools._schema import SchemaLookupError
-from attio_mcp.tools.schema import lookup_failure
+from attio_mcp.tools.schema import object_schema
 
 Rows = Annotated[
     list[dict[str, Any]],
@@ -82,10 +81,7 @@ async def records_import(
             next_step=f"split the rows into batches of at most {MAX_ROWS:,} and import each batch.",
         )
     d = deps(ctx)
-    try:
-        schema = await d.schema.object(resource_type)
-    except SchemaLookupError as exc:
-        raise lookup_failure(exc) from None
+    schema = await object_schema(d, resource_type)
     members = await d.members() if needs_members(schema, rows) else ()
     try:
         plan = plan_import(

@@ -15,7 +15,7 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from attio_mcp.attio import AttioError, AttioStatusError, Entry, NotFoundError, Record
-from attio_mcp.tools._convert import input_failure
+from attio_mcp.tools._convert import prepare_payload
 from attio_mcp.tools._deps import Deps
 from attio_mcp.tools._entry_filters import (
     FilterType,
@@ -28,8 +28,9 @@ from attio_mcp.tools._flatten import flatten_entry, flatten_values
 from attio_mcp.tools._params import EntryId, Fields, Limit, ListId, Offset, RecordId, require_uuid
 from attio_mcp.tools._registry import tool
 from attio_mcp.tools._schema import SchemaLookupError, TargetSchema
-from attio_mcp.tools._values import InputError, prepare_values
+from attio_mcp.tools._suggest import did_you_mean
 from attio_mcp.tools.lists import list_schema
+from attio_mcp.tools.schema import object_schema
 
 EntryValues = Annotated[dict[str, Any], Field(description="Entry attribute slug -> value")]
 OptionalEntryValues = Annotated[dict[str, Any] | None, Field(description="Entry attribute slug -> value")]
@@ -264,8 +265,6 @@ def _split_fields(
         elif (rec := next((a for p in parents if (a := p.get(name)) is not None), None)) is not None:
             record_fields.append(rec.slug)
         else:
-            from attio_mcp.tools._suggest import did_you_mean
-
             close = did_you_mean(name, [*lst.attributes, *(s for p in parents for s in p.attributes)])
             raise ToolFailure(
                 "VALIDATION_ERROR",
@@ -288,12 +287,7 @@ async def _parent_object(d: Deps, lst: TargetSchema, resource_type: str | None) 
             field="resource_type",
             options=allowed,
         )
-    try:
-        obj = await d.schema.object(resource_type)
-    except SchemaLookupError as exc:
-        from attio_mcp.tools.schema import lookup_failure
-
-        raise lookup_failure(exc) from None
+    obj = await object_schema(d, resource_type)
     if obj.slug in allowed or obj.id in allowed:
         return obj.slug
     raise ToolFailure(
@@ -331,12 +325,7 @@ async def _entry_values(
             field=str(key),
             next_step=f"set it with records_update ({target}); entry attributes are: {', '.join(lst.writable())}.",
         )
-    actors = any((a := lst.get(str(k))) is not None and a.type == "actor-reference" for k in data)
-    members = await d.members() if actors else ()
-    try:
-        return prepare_values(lst, data, for_create=for_create, members=members)
-    except InputError as err:
-        raise input_failure(err) from None
+    return await prepare_payload(d, lst, data, for_create=for_create)
 
 
 async def _entry_parent(d: Deps, lst: TargetSchema, entry_id: str) -> tuple[str, str] | None:

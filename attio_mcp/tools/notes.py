@@ -17,7 +17,7 @@ from attio_mcp.tools._deps import Deps, deps
 from attio_mcp.tools._errors import ToolFailure, failure_from_attio
 from attio_mcp.tools._params import Limit, Offset, RecordId, ResourceType, require_uuid
 from attio_mcp.tools._registry import tool
-from attio_mcp.tools._schema import SchemaLookupError
+from attio_mcp.tools.schema import object_schema
 
 NoteId = Annotated[str, Field(description="Note UUID", max_length=64)]
 OptionalObject = Annotated[str | None, Field(description="Object slug of the parent record")]
@@ -138,13 +138,7 @@ async def object_slugs(d: Deps) -> dict[str, str]:
 
 async def object_slug(d: Deps, name: str, field: str = "parent_object") -> str:
     """The api_slug of an object given by slug, UUID or noun; NOT_FOUND with suggestions names ``field``."""
-    from attio_mcp.tools.schema import lookup_failure
-
-    try:
-        return (await d.schema.object(name)).slug
-    except SchemaLookupError as exc:
-        failure = lookup_failure(exc)
-        raise ToolFailure(failure.code, failure.message, field=field, next_step=failure.next_step) from None
+    return (await object_schema(d, name, field=field)).slug
 
 
 def note_out(note: Note, slugs: dict[str, str], *, preview: bool = False) -> dict[str, Any]:

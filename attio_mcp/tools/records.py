@@ -9,14 +9,13 @@ schema is dropped so the next call sees the current one; the error is still repo
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from attio_mcp.attio import AttioError, AttioStatusError
-from attio_mcp.tools._convert import input_failure
+from attio_mcp.tools._convert import prepare_payload
 from attio_mcp.tools._deps import Deps, deps
 from attio_mcp.tools._errors import ToolFailure, failure_from_attio
 from attio_mcp.tools._flatten import flatten_record, hoist_web_urls
@@ -29,10 +28,9 @@ from attio_mcp.tools._records_query import (
     text_query_filter,
 )
 from attio_mcp.tools._registry import tool
-from attio_mcp.tools._schema import SchemaLookupError, TargetSchema
+from attio_mcp.tools._schema import TargetSchema
 from attio_mcp.tools._suggest import did_you_mean
-from attio_mcp.tools._values import InputError, prepare_values
-from attio_mcp.tools.schema import lookup_failure
+from attio_mcp.tools.schema import object_schema
 
 Query = Annotated[str | None, Field(description="Text in name, domain, email or phone", max_length=256)]
 Filter = Annotated[dict[str, Any] | None, Field(description='Attio filter, e.g. {"stage":"Lead"}')]
@@ -106,7 +104,7 @@ async def records_get(
 async def records_create(ctx: Context, resource_type: ResourceType, data: Data) -> dict[str, Any]:
     """Create a record from attribute values."""
     d, schema = await _object(ctx, resource_type)
-    values = await _prepare(d, schema, data, for_create=True)
+    values = await prepare_payload(d, schema, data, for_create=True)
     try:
         record = await d.client.create_record(schema.slug, values)
     except AttioError as exc:
@@ -130,7 +128,7 @@ async def records_update(
             next_step="pass at least one attribute to change.",
         )
     d, schema = await _object(ctx, resource_type)
-    values = await _prepare(d, schema, data, for_create=False)
+    values = await prepare_payload(d, schema, data, for_create=False)
     try:
         record = await d.client.update_record(schema.slug, rid, values, overwrite=mode == "overwrite")
     except AttioError as exc:
@@ -165,7 +163,7 @@ async def records_upsert(
         raise ToolFailure(
             "VALIDATION_ERROR", problem, field="matching_attribute", options=unique, next_step=next_step
         )
-    values = await _prepare(d, schema, data, for_create=True)
+    values = await prepare_payload(d, schema, data, for_create=True)
     if values.get(attr.slug) in (None, []):
         raise ToolFailure(
             "VALIDATION_ERROR",
@@ -213,22 +211,7 @@ async def records_get_entries(
 
 async def _object(ctx: Context, resource_type: str) -> tuple[Deps, TargetSchema]:
     d = deps(ctx)
-    try:
-        return d, await d.schema.object(resource_type)
-    except SchemaLookupError as exc:
-        raise lookup_failure(exc) from None
-
-
-async def _prepare(
-    d: Deps, schema: TargetSchema, data: Mapping[str, Any], *, for_create: bool
-) -> dict[str, Any]:
-    """The write payload for ``data``; members are fetched only when an actor attribute is written."""
-    actors = any((a := schema.get(str(k))) is not None and a.type == "actor-reference" for k in data)
-    members = await d.members() if actors else ()
-    try:
-        return prepare_values(schema, data, for_create=for_create, members=members)
-    except InputError as err:
-        raise input_failure(err) from None
+    return d, await object_schema(d, resource_type)
 
 
 def _failure(

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from attio_mcp.tools._deps import deps
+from attio_mcp.tools._deps import Deps, deps
 from attio_mcp.tools._errors import ToolFailure
 from attio_mcp.tools._registry import tool
 from attio_mcp.tools._schema import AttrInfo, SchemaLookupError, TargetSchema
+from attio_mcp.tools._suggest import did_you_mean
 
 INLINE_OPTIONS = 15
 
@@ -105,30 +106,37 @@ async def resolve_target(ctx: Context, resource_type: str | None, list_id: str |
             field="resource_type",
             next_step="objects_list and lists_get_all show valid values.",
         )
-    cache = deps(ctx).schema
+    d = deps(ctx)
+    if resource_type:
+        return await object_schema(d, resource_type)
     try:
-        if resource_type:
-            return await cache.object(resource_type)
-        return await cache.list(list_id or "")
+        return await d.schema.list(list_id or "")
     except SchemaLookupError as exc:
         raise lookup_failure(exc) from None
 
 
-def lookup_failure(exc: SchemaLookupError) -> ToolFailure:
-    """NOT_FOUND for an unknown object or list, with the closest names."""
+async def object_schema(d: Deps, name: str, *, field: str = "resource_type") -> TargetSchema:
+    """The schema of an object given by slug, UUID or noun; NOT_FOUND with suggestions names ``field``."""
+    try:
+        return await d.schema.object(name)
+    except SchemaLookupError as exc:
+        raise lookup_failure(exc, field=field) from None
+
+
+def lookup_failure(exc: SchemaLookupError, *, field: str | None = None) -> ToolFailure:
+    """NOT_FOUND for an unknown object or list, with the closest names (``field``: the parameter at fault)."""
     tool_name = "objects_list" if exc.kind == "object" else "lists_get_all"
     hint = f"did you mean {', '.join(exc.suggestions[:3])}? " if exc.suggestions else ""
     return ToolFailure(
         "NOT_FOUND",
         f"no {exc.kind} {exc.value!r} in this workspace",
-        field="resource_type" if exc.kind == "object" else "list_id",
+        field=field or ("resource_type" if exc.kind == "object" else "list_id"),
         next_step=f"{hint}{tool_name} lists them all.",
     )
 
 
 def unknown_attribute(target: TargetSchema, name: str) -> ToolFailure:
-    from attio_mcp.tools._suggest import did_you_mean
-
+    """NOT_FOUND for an attribute the object or list lacks, with the closest slugs."""
     close = did_you_mean(name, list(target.attributes))
     hint = f"did you mean {', '.join(close)}? " if close else ""
     return ToolFailure(

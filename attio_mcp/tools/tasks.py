@@ -105,7 +105,8 @@ async def tasks_list(
         rid = require_uuid(linked_record_id, "linked_record_id")
         obj = await object_slug(d, linked_object, "linked_object")
     if assignee:
-        member = (await _assignees(d, [assignee], field="assignee"))[0]["referenced_actor_id"]
+        (actor,) = await _assignees(d, [assignee], field="assignee")
+        member = actor.get("referenced_actor_id") or actor["workspace_member_email_address"]
     try:
         rows = await d.client.list_tasks(
             linked_object=obj,
@@ -231,9 +232,7 @@ async def _assignees(d: Deps, items: Sequence[str], *, field: str = "assignees")
                 options=err.options,
                 next_step="use a member's email or id; members_list shows them.",
             ) from None
-        out.append(
-            {"referenced_actor_type": "workspace-member", "referenced_actor_id": actor["referenced_actor_id"]}
-        )
+        out.append(actor)  # by member id; by email only when no members could be listed to check it
     return out
 
 

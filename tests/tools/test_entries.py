@@ -335,6 +335,38 @@ def test_simple_filter_shapes_follow_attios_grammar() -> None:
     }
 
 
+def test_simple_filter_compares_domains_emails_and_phones_as_stored() -> None:
+    """equals/in normalise like a write does (bare host, lower-case email, E.164), or keep the raw text."""
+    attrs = {
+        "domains": AttrInfo("domains", "d", "Domains", "domain", multi=True),
+        "email": AttrInfo("email", "e", "Email", "email-address"),
+        "phone": AttrInfo("phone", "p", "Phone", "phone-number"),
+    }
+    lst = TargetSchema("list", "sales", "l", "Sales", attrs, ("companies",))
+    assert simple_entry_filter(lst, [], "domains", "equals", "https://www.Acme.com/about") == {
+        "domains": {"domain": {"$eq": "acme.com"}}
+    }
+    assert simple_entry_filter(lst, [], "email", "in", ["Ada@Acme.com", "not an email"]) == {
+        "$or": [
+            {"email": {"email_address": {"$eq": "ada@acme.com"}}},
+            {"email": {"email_address": {"$eq": "not an email"}}},
+        ]
+    }
+    assert simple_entry_filter(lst, [], "phone", "equals", "(415) 555-0146") == {
+        "phone": {"phone_number": {"$eq": "+14155550146"}}
+    }
+    assert simple_entry_filter(lst, [], "domains", "contains", "www.acme") == {
+        "domains": {"domain": {"$contains": "www.acme"}}
+    }
+
+
+async def test_filter_parent_domain_given_as_url(tools: Any) -> None:
+    base = {"list_id": "target_accounts", "attribute": "domains", "fields": ["domains"]}
+    bare = await filtered(tools, {**base, "value": "globex.com"})
+    assert len(bare) == 1
+    assert await filtered(tools, {**base, "value": "https://www.Globex.com/"}) == bare
+
+
 # -- list_entries_filter: full filter ----------------------------------------------------------------------
 
 

@@ -49,6 +49,9 @@ async def test_search_query_is_case_insensitive_and_covers_domains(tools: Any) -
         "records_search", {"resource_type": "companies", "query": f"https://www.{domain}"}
     )
     assert acme["id"] in [r["id"] for r in by_url["records"]]
+    # Without a scheme too: a "www." host must still find the bare stored domain.
+    by_host = await tools.ok("records_search", {"resource_type": "companies", "query": f"www.{domain}"})
+    assert acme["id"] in [r["id"] for r in by_host["records"]]
 
 
 async def test_search_query_covers_person_name_email_and_phone(tools: Any) -> None:
@@ -480,6 +483,14 @@ def test_text_query_uses_identifying_attributes_by_type() -> None:
     }
     phone = text_query_filter(schema, "(212) 555")["$or"]
     assert {"phone_numbers": {"phone_number": {"$contains": "212555"}}} in phone
+
+
+def test_text_query_strips_www_from_domains_only() -> None:
+    schema = _schema(AttrInfo("domains", "1", "Domains", "domain"), AttrInfo("name", "2", "Name", "text"))
+    assert text_query_filter(schema, "WWW.acme.com") == {
+        "$or": [{"domains": {"domain": {"$contains": "acme.com"}}}, {"name": {"$contains": "WWW.acme.com"}}]
+    }
+    assert text_query_filter(schema, "www.")["$or"][0] == {"domains": {"domain": {"$contains": "www."}}}
 
 
 def test_text_query_falls_back_to_text_attributes() -> None:

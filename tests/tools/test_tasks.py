@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from attio_mcp.tools.tasks import _assignees
+
 pytestmark = pytest.mark.anyio
 
 MISSING = "00000000-0000-4000-8000-000000000000"
@@ -173,3 +175,35 @@ async def test_update_and_delete_errors(tools: Any) -> None:
     text = await tools.fail("tasks_delete", {"task_id": task["id"]}, code="NOT_FOUND")
     assert "tasks_list" in text
     await tools.fail("tasks_delete", {"task_id": "x"}, code="VALIDATION_ERROR")
+
+
+async def test_assignees_without_member_list_pass_emails_through() -> None:
+    """With no members to check against, an email is sent as Attio's email form (it was a KeyError)."""
+
+    class NoMembers:
+        async def members(self) -> list[Any]:
+            return []
+
+    uid = "6f1c5c0e-8d1b-4bb5-9d8e-2f6f1f0e9a11"
+    assert await _assignees(NoMembers(), ["Ada@Acme.com", uid]) == [  # type: ignore[arg-type]
+        {"workspace_member_email_address": "ada@acme.com"},
+        {"referenced_actor_type": "workspace-member", "referenced_actor_id": uid},
+    ]
+
+
+async def test_unknown_objects_name_the_parameter_at_fault(tools: Any) -> None:
+    """Every family resolves objects through one helper; the failure names the caller's own parameter."""
+    rid = "6f1c5c0e-8d1b-4bb5-9d8e-2f6f1f0e9a11"
+    link = {"target_object": "compnies", "target_record_id": rid}
+    cases = [
+        ("tasks_create", {"content": "x", "linked_records": [link]}, "linked_records.0.target_object"),
+        ("tasks_list", {"linked_object": "compnies", "linked_record_id": rid}, "linked_object"),
+        ("notes_create", {"parent_object": "compnies", "parent_record_id": rid, "title": "t", "content": "c"},
+         "parent_object"),
+        ("list_entries_add", {"list_id": "target_accounts", "record_id": rid, "resource_type": "compnies"},
+         "resource_type"),
+        ("records_import", {"resource_type": "compnies", "rows": [{"name": "x"}]}, "resource_type"),
+    ]  # fmt: skip
+    for name, args, field in cases:
+        text = await tools.fail(name, args, code="NOT_FOUND")
+        assert f"(field: {field})" in text and "did you mean companies?" in text, name
