@@ -72,7 +72,7 @@ def _validate_api_key(api_key: str) -> None:
         raise ValueError("api_key must be printable ASCII without whitespace")
 
 
-BURST = 2.0  # tokens a limiter may save up (see AttioClient.__init__)
+BURST = 2.0  # tokens a limiter may save up (see _HttpCore.__init__)
 
 
 class _HttpCore:

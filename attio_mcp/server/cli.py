@@ -12,13 +12,22 @@ from collections.abc import Sequence
 
 from attio_mcp import __version__
 from attio_mcp.server import commands
-from attio_mcp.server.settings import TOOLSET_IDS, Settings, SettingsError, parse_hosts, settings_from_env
+from attio_mcp.server.settings import (
+    TOOLSET_IDS,
+    Settings,
+    SettingsError,
+    parse_hosts,
+    parse_toolsets,
+    settings_from_env,
+)
 
 logger = logging.getLogger("attio_mcp.server")
 
 
-def _serve_flags() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(add_help=False)
+def _serve_flags(default: object = None) -> argparse.ArgumentParser:
+    """The server flags. Every default is ``default``: None (unset) on the top-level parser, and SUPPRESS on
+    ``serve`` so that a flag given before the command (``attio-mcp --read-only serve``) is not reset."""
+    p = argparse.ArgumentParser(add_help=False, argument_default=default)
     g = p.add_argument_group("server options")
     g.add_argument("--transport", choices=["stdio", "http"], help="MCP transport (default: stdio)")
     g.add_argument("--host", help="HTTP bind address (default: 127.0.0.1)")
@@ -32,18 +41,18 @@ def _serve_flags() -> argparse.ArgumentParser:
     g.add_argument(
         "--allow-request-keys",
         action="store_true",
-        default=None,
+        default=default,
         help="HTTP: use the caller's X-Attio-Api-Key header as its Attio key (ATTIO_MCP_ALLOW_REQUEST_KEYS)",
     )
     g.add_argument("--base-url", help="Attio API base URL (ATTIO_BASE_URL)")
-    g.add_argument("--sandbox", action="store_true", default=None, help="use the embedded demo workspace")
+    g.add_argument("--sandbox", action="store_true", default=default, help="use the embedded demo workspace")
     g.add_argument("--sandbox-db", metavar="PATH", help="persist the sandbox in this SQLite file")
-    g.add_argument("--read-only", action="store_true", default=None, help="expose read tools only")
+    g.add_argument("--read-only", action="store_true", default=default, help="expose read tools only")
     g.add_argument(
         "--toolsets", help=f"comma-separated toolsets to expose (default: all of {','.join(TOOLSET_IDS)})"
     )
     g.add_argument(
-        "--disable-destructive", action="store_true", default=None, help="hide delete/remove tools"
+        "--disable-destructive", action="store_true", default=default, help="hide delete/remove tools"
     )
     g.add_argument("--timeout", type=float, help="Attio request timeout in seconds (default: 30)")
     g.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="stderr log level")
@@ -59,7 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"attio-mcp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("serve", parents=[serve_flags], help="run the MCP server (default command)")
+    sub.add_parser(
+        "serve", parents=[_serve_flags(argparse.SUPPRESS)], help="run the MCP server (default command)"
+    )
 
     sandbox = sub.add_parser("sandbox", help="the local Attio API emulator")
     sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", metavar="SANDBOX_COMMAND", required=True)
@@ -115,10 +126,6 @@ class RedactingFilter(logging.Filter):
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    toolsets = None
-    if getattr(args, "toolsets", None):
-        items = tuple(t.strip() for t in args.toolsets.split(",") if t.strip())
-        toolsets = TOOLSET_IDS if items in (("all",), ("default",)) else items
     return settings_from_env(
         None,
         transport=args.transport,
@@ -131,7 +138,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         sandbox=args.sandbox,
         sandbox_db=args.sandbox_db,
         read_only=args.read_only,
-        toolsets=toolsets,
+        toolsets=parse_toolsets(args.toolsets),
         disable_destructive=args.disable_destructive,
         timeout=args.timeout,
         log_level=args.log_level,

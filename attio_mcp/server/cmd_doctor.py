@@ -19,7 +19,7 @@ import anyio
 import httpx
 
 from attio_mcp.attio import AttioError, AttioTransportError, AuthError, RateLimitError
-from attio_mcp.server.settings import TOOLSET_IDS, Settings, SettingsError
+from attio_mcp.server.settings import Settings, SettingsError, parse_toolsets
 from attio_mcp.tools import ToolSpec, select_tools
 
 R_OBJ, R_REC, W_REC = "object_configuration:read", "record_permission:read", "record_permission:read-write"
@@ -145,16 +145,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     from attio_mcp.server.cli import load_settings
 
-    toolsets = None
-    if getattr(args, "toolsets", None):
-        items = tuple(t.strip() for t in args.toolsets.split(",") if t.strip())
-        toolsets = TOOLSET_IDS if items in (("all",), ("default",)) else items
     settings = load_settings(
         sandbox=getattr(args, "sandbox", None) or None,
         base_url=getattr(args, "base_url", None),
         timeout=getattr(args, "timeout", None),
         read_only=getattr(args, "read_only", None) or None,
-        toolsets=toolsets,
+        toolsets=parse_toolsets(getattr(args, "toolsets", None)),
         disable_destructive=getattr(args, "disable_destructive", None) or None,
     )
     # A doctor should answer quickly: one retry at most, short connect timeout.

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 import anyio
 
+from attio_mcp.attio import AttioError
 from attio_mcp.server.cli import configure_logging, load_settings
 from attio_mcp.server.settings import Settings
 from attio_mcp.tools._import_engine import (
@@ -96,6 +97,9 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
     job = _Job(args, settings, records, lines, out, err)
     try:
         return anyio.run(job.main)
+    except AttioError as exc:  # only before the rows are written (loading the schema or the members)
+        err.write(f"attio-mcp import: {exc.machine_code}: {exc}\n")
+        return 2
     except KeyboardInterrupt:
         job.bar.finish()
         if job.run is not None:

@@ -26,8 +26,9 @@ def add_parser(subparsers: Any) -> None:
         "(SKILL.md, resources/<object>-attributes.md, resources/lists.md) from the live workspace.",
     )
     export.add_argument("dir", metavar="DIR", help="target directory (created if missing)")
+    # SUPPRESS keeps a flag given before the command (``attio-mcp --sandbox skills export DIR``).
     export.add_argument(
-        "--sandbox", action="store_true", default=None, help="export the embedded demo workspace"
+        "--sandbox", action="store_true", default=argparse.SUPPRESS, help="export the embedded demo workspace"
     )
 
 
@@ -42,7 +43,11 @@ async def _export(args: argparse.Namespace) -> list[Path]:
     from attio_mcp.skills import export_skills
     from attio_mcp.tools import Deps, SchemaCache
 
-    settings = load_settings(sandbox=args.sandbox or None)
+    settings = load_settings(
+        sandbox=getattr(args, "sandbox", None) or None,
+        sandbox_db=getattr(args, "sandbox_db", None),
+        base_url=getattr(args, "base_url", None),
+    )
     settings.require_credentials()
     async with make_client_factory(settings, None)() as client:
         deps = Deps(client=client, schema=SchemaCache(client, ttl=settings.schema_ttl))

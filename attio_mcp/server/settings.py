@@ -57,6 +57,27 @@ class Settings(BaseModel):
             raise ValueError(f"unknown toolset(s) {', '.join(unknown)}; choose from {', '.join(TOOLSET_IDS)}")
         return value
 
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _clean_api_key(cls, value: Any) -> Any:
+        """Drop surrounding whitespace (a pasted key's newline); refuse a key no HTTP header can carry."""
+        if not isinstance(value, str):
+            return value
+        key = value.strip()
+        if not key or not key.isascii() or not key.isprintable() or any(ch.isspace() for ch in key):
+            raise ValueError("the API key must be printable ASCII without spaces")
+        return key
+
+    @field_validator("http_auth_token", mode="before")
+    @classmethod
+    def _clean_http_token(cls, value: Any) -> Any:
+        """A blank token would make the bearer check pass for an empty ``Authorization: Bearer``."""
+        if not isinstance(value, str):
+            return value
+        if not value.strip():
+            raise ValueError("the HTTP auth token must not be empty")
+        return value.strip()
+
     @property
     def uses_sandbox(self) -> bool:
         return self.sandbox
@@ -87,7 +108,8 @@ def _flag(value: str | None) -> bool | None:
     return value.strip().lower() in _TRUE
 
 
-def _csv(value: str | None) -> tuple[str, ...] | None:
+def parse_toolsets(value: str | None) -> tuple[str, ...] | None:
+    """``ATTIO_MCP_TOOLSETS`` / ``--toolsets``: comma-separated toolset ids; ``all`` or ``default`` for all."""
     if not value:
         return None
     items = tuple(v.strip() for v in value.split(",") if v.strip())
@@ -120,7 +142,7 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
         "allowed_hosts": parse_hosts(env.get("ATTIO_MCP_ALLOWED_HOSTS")),
         "allow_request_keys": _flag(env.get("ATTIO_MCP_ALLOW_REQUEST_KEYS")),
         "read_only": _flag(env.get("ATTIO_MCP_READ_ONLY")),
-        "toolsets": _csv(env.get("ATTIO_MCP_TOOLSETS")),
+        "toolsets": parse_toolsets(env.get("ATTIO_MCP_TOOLSETS")),
         "disable_destructive": _flag(env.get("ATTIO_MCP_DISABLE_DESTRUCTIVE")),
     }
     values.update({k: v for k, v in overrides.items() if v is not None})

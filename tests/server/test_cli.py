@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +59,29 @@ def test_embedded_sandbox_token_matches_the_sandbox() -> None:
     from attio_mcp.server.app import SANDBOX_TOKEN
 
     assert SANDBOX_TOKEN == DEMO_TOKEN
+
+
+def test_serve_flags_before_the_command_are_kept() -> None:
+    parser = cli.build_parser()
+    args = parser.parse_args(["--sandbox", "--read-only", "--toolsets", "records", "serve"])
+    assert (args.sandbox, args.read_only, args.toolsets) == (True, True, "records")
+    args = parser.parse_args(["serve", "--read-only"])
+    assert args.read_only is True and args.sandbox is None
+    settings = cli._settings(parser.parse_args(["--read-only", "serve"]))
+    assert settings.read_only is True
+
+
+def test_sandbox_flag_before_skills_export_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in (
+        "ATTIO_API_KEY",
+        "ATTIO_ACCESS_TOKEN",
+        "ATTIO_SANDBOX",
+        "ATTIO_SANDBOX_DB",
+        "ATTIO_BASE_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    out = tmp_path / "skills"
+    assert cli.main(["--sandbox", "skills", "export", str(out)]) == 0, capsys.readouterr().err
+    assert (out / "attio-workspace-schema" / "SKILL.md").is_file()

@@ -122,3 +122,23 @@ def test_help_mentions_csv_rules(capsys: Any) -> None:
     with pytest.raises(SystemExit):
         invoke("--help")
     assert "split on ';'" in capsys.readouterr().out
+
+
+def test_attio_failure_before_writing_is_one_line_exit_2(
+    csv_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+
+    from attio_mcp.attio import AttioClient
+    from attio_mcp.server import app
+
+    body = {"status_code": 401, "type": "auth_error", "code": "invalid_api_key", "message": "bad key"}
+    transport = httpx.MockTransport(lambda request: httpx.Response(401, json=body))
+
+    def factory(settings: Any, _transport: Any) -> Any:
+        return lambda api_key=None: AttioClient(api_key="k-123456", transport=transport)
+
+    monkeypatch.setattr(app, "make_client_factory", factory)
+    code, out, err = invoke(str(csv_file), "--object", "companies", "--sandbox")
+    assert code == 2 and out == ""
+    assert err.startswith("attio-mcp import: AUTH_ERROR:") and "bad key" in err and err.count("\n") == 1

@@ -53,3 +53,30 @@ def test_http_beyond_loopback_requires_token() -> None:
         {"ATTIO_MCP_HTTP_TOKEN": "t0ken-abc"}, transport="http", host="0.0.0.0"
     ).require_safe_http()
     settings_from_env({}, transport="http", host="127.0.0.1").require_safe_http()
+
+
+def test_blank_http_token_is_refused() -> None:
+    # A blank token would let a bare "Authorization: Bearer" through BearerAuth on a public address.
+    with pytest.raises(SettingsError, match="http_auth_token"):
+        settings_from_env({}, transport="http", host="0.0.0.0", http_auth_token="")
+    with pytest.raises(SettingsError, match="http_auth_token"):
+        settings_from_env({"ATTIO_MCP_HTTP_TOKEN": "  "})
+    token = settings_from_env({"ATTIO_MCP_HTTP_TOKEN": "t0ken-abc\n"}).http_auth_token
+    assert token is not None and token.get_secret_value() == "t0ken-abc"
+
+
+def test_api_key_is_trimmed_and_a_malformed_key_is_a_settings_error() -> None:
+    key = settings_from_env({"ATTIO_API_KEY": " k-123456\n"}).api_key
+    assert key is not None and key.get_secret_value() == "k-123456"
+    for bad in ("k-123 456", "k-123456é"):
+        with pytest.raises(SettingsError, match="api_key") as err:
+            settings_from_env({"ATTIO_API_KEY": bad})
+        assert bad not in str(err.value)
+
+
+def test_parse_toolsets_is_shared_by_env_and_flags() -> None:
+    from attio_mcp.server.settings import parse_toolsets
+
+    assert parse_toolsets(" records , notes ") == ("records", "notes")
+    assert parse_toolsets("all") == parse_toolsets("default") == TOOLSET_IDS
+    assert parse_toolsets("") is None and parse_toolsets(None) is None
