@@ -15,7 +15,7 @@ import anyio
 
 from attio_mcp.tools import Deps, TargetSchema
 
-__all__ = ["WorkspaceSnapshot", "load_index", "load_lists", "load_object", "load_snapshot"]
+__all__ = ["WorkspaceSnapshot", "load_index", "load_lists", "load_object", "load_snapshot", "singular_nouns"]
 
 T = TypeVar("T")
 _CONCURRENCY = 4
@@ -60,11 +60,18 @@ async def _gather(items: Sequence[Any], load: Callable[[Any], Awaitable[T]]) -> 
     return results
 
 
+def _slug(obj: Any) -> str:
+    return str(_get(obj, "api_slug") or _ident(obj, "object_id"))
+
+
+def singular_nouns(objects: Sequence[Any]) -> dict[str, str]:
+    """Object slug -> singular noun ("deals" -> "Deal"), for the objects that have one."""
+    return {_slug(o): str(_get(o, "singular_noun")) for o in objects if _get(o, "singular_noun")}
+
+
 async def _objects(deps: Deps) -> tuple[list[TargetSchema], dict[str, str]]:
     objects = await deps.schema.objects()
-    slugs = [str(_get(o, "api_slug") or _ident(o, "object_id")) for o in objects]
-    singular = {s: str(_get(o, "singular_noun") or s) for s, o in zip(slugs, objects, strict=True)}
-    return await _gather(slugs, deps.schema.object), singular
+    return await _gather([_slug(o) for o in objects], deps.schema.object), singular_nouns(objects)
 
 
 def _bare_list(lst: Any) -> TargetSchema:

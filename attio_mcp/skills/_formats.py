@@ -88,7 +88,7 @@ _EXAMPLES: dict[str, Callable[[AttrInfo], str]] = {
 }
 
 
-def write_formats(object_slug: str, writable: Sequence[AttrInfo]) -> list[str]:
+def write_formats(writable: Sequence[AttrInfo]) -> list[str]:
     """One example per complex type the object has (first writable attribute of that type)."""
     by_type: dict[str, AttrInfo] = {}
     for attr in writable:

@@ -7,6 +7,7 @@ strings so a quote in a company name cannot break the example payloads.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -15,6 +16,8 @@ from pydantic import Field
 from attio_mcp.skills._links import MCP_LINKS
 
 __all__ = ["PROMPTS", "register_prompts"]
+
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # str.isdigit() also accepts "²" and "٥", which are not JSON
 
 
 def _q(value: str) -> str:
@@ -34,7 +37,7 @@ def deal_pipeline(
 ) -> str:
     """Create a deal for a company, list it, and set up the follow-up task and context note."""
     stage_text = _q(stage) if stage else '"<first stage title from the deals file>"'
-    value = f',"deal_value":{deal_value}' if deal_value.replace(".", "", 1).isdigit() else ""
+    value = f',"deal_value":{deal_value}' if _NUMBER.fullmatch(deal_value) else ""
     return _finish(f"""
 Run the deal pipeline in Attio for the deal {_q(deal_name)} with the company {_q(company_name)}.
 
@@ -155,6 +158,7 @@ def data_enrichment(
     list_name: Annotated[str, Field(description="Queue list of records to enrich (name, slug or ID)")] = "",
 ) -> str:
     """Enrich records with external data: pick the queue, map fields to slugs, update, note it."""
+    queue = _q(list_name) if list_name else '"<queue list id or slug>"'
     source = (
         f'`list_entries_get {{"list_id":{_q(list_name)}}}`'
         if list_name
@@ -170,7 +174,7 @@ Enrich Attio {_q(resource_type)} records with external data.
    Multi-value attributes are appended to unless you pass "mode":"overwrite".
 4. `notes_create {{"parent_object":{_q(resource_type)},"parent_record_id":"<id>","title":"Data enrichment","content":"<source, fields updated>"}}`
 5. Mark it done (an enrichment status attribute if the object has one) and, for a queue list,
-   `list_entries_remove {{"list_id":"<queue list>","entry_id":"<entry id>"}}`.
+   `list_entries_remove {{"list_id":{queue},"entry_id":"<entry id>"}}`.
 Full pattern: [[patterns]] (section 6).
 """)
 

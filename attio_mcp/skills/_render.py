@@ -108,7 +108,7 @@ def render_object(schema: TargetSchema, links: Links, *, singular: str | None = 
             "",
         ]
         out += options
-    formats = write_formats(schema.slug, [a for a in attrs if a.writable])
+    formats = write_formats([a for a in attrs if a.writable])
     if formats:
         out += ["", "## Write formats", ""] + formats
     out += ["", "## Pitfalls", ""] + object_pitfalls(schema.slug, attrs)

@@ -22,7 +22,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 
 from attio_mcp.attio import AttioError
-from attio_mcp.skills._collect import load_index, load_lists, load_object
+from attio_mcp.skills._collect import load_index, load_lists, load_object, singular_nouns
 from attio_mcp.skills._links import LISTS_URI, MCP_LINKS, OBJECT_URI_TEMPLATE, PATTERNS_URI, SCHEMA_URI
 from attio_mcp.skills._render import render_index, render_lists, render_object
 from attio_mcp.skills._text import patterns_text
@@ -83,10 +83,7 @@ async def lists_text(d: Deps) -> str:
 async def object_text(d: Deps, slug: str) -> str:
     """One object's attributes file."""
     schema = await load_object(d, slug)
-    singular = next(
-        (o.singular_noun for o in await d.schema.objects() if o.api_slug == schema.slug and o.singular_noun),
-        None,
-    )
+    singular = singular_nouns(await d.schema.objects()).get(schema.slug)
     return render_object(schema, MCP_LINKS, singular=singular)
 
 

@@ -94,6 +94,30 @@ async def test_arguments_are_quoted_into_payloads(mcp: Client) -> None:
     assert "deal_value" not in create["data"]
 
 
+async def test_only_a_plain_number_becomes_the_deal_value(mcp: Client) -> None:
+    for given, expected in (
+        ("50000", 50000),
+        ("1250.5", 1250.5),
+        ("²", None),
+        ("٥٠", None),
+        ("50,000", None),
+    ):
+        text = await render(
+            mcp, "deal_pipeline", {"deal_name": "D", "company_name": "C", "deal_value": given}
+        )
+        create = next(json.loads(m[2]) for m in CALL.finditer(text) if m[1] == "records_create")
+        assert create["data"].get("deal_value") == expected, given
+
+
+async def test_enrichment_prompt_removes_entries_from_the_named_queue(mcp: Client) -> None:
+    text = await render(mcp, "data_enrichment", {"list_name": "enrichment_queue"})
+    calls = [(m[1], json.loads(m[2])) for m in CALL.finditer(text)]
+    assert [args["list_id"] for name, args in calls if name.startswith("list_entries_")] == [
+        "enrichment_queue",
+        "enrichment_queue",
+    ]
+
+
 async def test_missing_required_argument_is_an_error(mcp: Client) -> None:
     with pytest.raises(MCPError):
         await mcp.get_prompt("deal_pipeline", {"deal_name": "x"})

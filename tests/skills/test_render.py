@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from attio_mcp.attio import WorkspaceMember
+from attio_mcp.attio import AttioObject, WorkspaceMember
 from attio_mcp.skills import (
     MCP_LINKS,
     Links,
@@ -18,6 +18,7 @@ from attio_mcp.skills import (
     render_object,
     safe_file_stem,
 )
+from attio_mcp.skills._collect import singular_nouns
 from attio_mcp.skills._export import ExportError, front_matter
 from attio_mcp.skills._render import OPTION_LIMIT
 from attio_mcp.tools._schema import AttrInfo, TargetSchema
@@ -100,3 +101,12 @@ def test_front_matter_limits() -> None:
     for name, description in (("Attio", "d"), ("a" * 65, "d"), ("a--b", "d"), ("ok", ""), ("ok", "d" * 201)):
         with pytest.raises(ExportError):
             front_matter(name, description)
+
+
+def test_singular_nouns_skip_objects_without_one() -> None:
+    objects = [
+        AttioObject(id={"object_id": "o1"}, api_slug="deals", singular_noun="Deal"),
+        AttioObject(id={"object_id": "o2"}, api_slug="things", singular_noun=None),
+    ]
+    assert singular_nouns(objects) == {"deals": "Deal"}
+    assert "(one: things)" not in render_object(obj("things"), MCP_LINKS, singular=None)
