@@ -159,15 +159,16 @@ async def _pipeline(s: _Session, company_query: str, step: Callable[[str], None]
     )
     s.result(f"stage {updated.get('stage')}, close probability {updated.get('close_probability')}")
 
+    # Add first, then remove: a failure in between leaves the deal in both lists, never in neither.
+    step("Add it to the Proposal Stage list")
+    proposal = await s.call("list_entries_add", {"list_id": ids["proposal_stage"], "record_id": deal_id})
+    s.result(f"entry {proposal.get('entry_id')}")
+
     step("Take it out of the Discovery Stage list")
     removed = await s.call(
         "list_entries_remove", {"list_id": ids["discovery_stage"], "entry_id": discovery["entry_id"]}
     )
     s.result(f"deleted entry {removed.get('id')}")
-
-    step("Add it to the Proposal Stage list")
-    proposal = await s.call("list_entries_add", {"list_id": ids["proposal_stage"], "record_id": deal_id})
-    s.result(f"entry {proposal.get('entry_id')}")
 
     step("Check where the deal is now")
     where = await s.call("records_get_entries", {"resource_type": "deals", "record_id": deal_id})

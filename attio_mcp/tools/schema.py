@@ -89,6 +89,8 @@ def describe_attribute(attr: AttrInfo) -> dict[str, Any]:
         out["writable"] = False
     if attr.allowed_objects:
         out["targets"] = list(attr.allowed_objects)
+    if attr.type == "currency" and attr.currency_code:
+        out["currency"] = attr.currency_code  # values read and write as plain amounts in this currency
     if attr.options:
         if len(attr.options) <= INLINE_OPTIONS:
             out["options"] = list(attr.options)

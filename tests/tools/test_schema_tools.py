@@ -100,3 +100,10 @@ async def test_unknown_object_and_list(tools: Any) -> None:
     assert "companies" in text and "objects_list" in text
     text = await tools.fail("attributes_list", {"list_id": "no-such-list-anywhere"}, code="NOT_FOUND")
     assert "(field: list_id)" in text
+
+
+async def test_attributes_list_names_the_currency_of_currency_attributes(tools: Any) -> None:
+    out = await tools.ok("attributes_list", {"resource_type": "deals"})
+    by_slug = {a["slug"]: a for a in out["attributes"]}
+    assert by_slug["deal_value"]["type"] == "currency" and by_slug["deal_value"]["currency"] == "USD"
+    assert "currency" not in by_slug["name"]
