@@ -15,6 +15,7 @@ from pydantic import Field
 from attio_mcp.attio import AttioError, Note, NotFoundError
 from attio_mcp.tools._deps import Deps, deps
 from attio_mcp.tools._errors import ToolFailure, failure_from_attio
+from attio_mcp.tools._flatten import compact_timestamp
 from attio_mcp.tools._params import Limit, Offset, RecordId, ResourceType, require_uuid
 from attio_mcp.tools._registry import tool
 from attio_mcp.tools.schema import object_schema
@@ -150,7 +151,7 @@ def note_out(note: Note, slugs: dict[str, str], *, preview: bool = False) -> dic
         "parent_record_id": note.parent_record_id,
         "title": note.title,
         "content": content,
-        "created_at": note.created_at,
+        "created_at": compact_timestamp(note.created_at),
     }
     if preview and len(content) > PREVIEW_CHARS:
         out["content"] = content[:PREVIEW_CHARS].rstrip() + "…"

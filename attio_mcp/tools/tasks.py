@@ -20,6 +20,7 @@ from attio_mcp.tools._coerce import TYPES
 from attio_mcp.tools._convert import input_failure
 from attio_mcp.tools._deps import Deps, deps
 from attio_mcp.tools._errors import ToolFailure, failure_from_attio
+from attio_mcp.tools._flatten import compact_timestamp
 from attio_mcp.tools._params import Limit, Offset, require_uuid
 from attio_mcp.tools._registry import tool
 from attio_mcp.tools._schema import AttrInfo
@@ -258,11 +259,11 @@ def task_out(task: Task, slugs: dict[str, str], members: Sequence[WorkspaceMembe
     out: dict[str, Any] = {
         "id": task.task_id,
         "content": task.content_plaintext,
-        "due_at": task.deadline_at,
+        "due_at": compact_timestamp(task.deadline_at),
         "is_completed": task.is_completed,
         "linked_records": links,
         "assignees": people,
-        "created_at": task.created_at,
+        "created_at": compact_timestamp(task.created_at),
     }
     return {k: v for k, v in out.items() if v not in (None, "", [])}
 
