@@ -33,6 +33,15 @@ def _clean_attio_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the client's retry policy (what is retried, how often) but make its waits short."""
+    from attio_mcp.attio import _http
+
+    monkeypatch.setattr(_http, "backoff", lambda attempt, random=None: 0.02)
+    monkeypatch.setattr(_http, "rate_limit_delay", lambda retry_after, random=None: 0.02)
+
+
+@pytest.fixture
 def sandbox_app() -> Any:
     """A freshly seeded sandbox per test (tests may inspect ``sandbox_app.state.sandbox``)."""
     return create_app()

@@ -12,7 +12,6 @@ import anyio
 import pytest
 from mcp import Client
 
-from attio_mcp.attio import _http
 from attio_mcp.sandbox import FaultConfig, create_app
 from attio_mcp.sandbox._middleware import wrap_app
 from attio_mcp.server.app import build_server
@@ -51,13 +50,6 @@ class Switch:
                 await anyio.sleep(0.02)
             return  # then drop it: the client gave up long ago
         await (self.faulty if self.faults else self.app)(scope, receive, send)
-
-
-@pytest.fixture
-def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep the client's retry policy (what is retried, how often) but make its waits short."""
-    monkeypatch.setattr(_http, "backoff", lambda attempt, random=None: 0.02)
-    monkeypatch.setattr(_http, "rate_limit_delay", lambda retry_after, random=None: 0.02)
 
 
 @pytest.fixture
