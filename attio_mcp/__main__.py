@@ -1,3 +1,3 @@
-from attio_mcp.server.cli import main
+from attio_mcp.cli import main
 
 raise SystemExit(main())

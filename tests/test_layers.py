@@ -14,6 +14,7 @@ FORBIDDEN = {
     "tools": ("httpx", "attio_mcp.server", "attio_mcp.sandbox"),
     "skills": ("httpx", "attio_mcp.sandbox"),
     "sandbox": ("attio_mcp.attio", "attio_mcp.tools", "attio_mcp.server", "attio_mcp.skills", "mcp"),
+    "server": ("attio_mcp.cli",),  # the command line sits on top of the server, never below it
 }
 
 
@@ -56,9 +57,25 @@ def test_only_settings_reads_the_environment() -> None:
 def test_no_print_in_package() -> None:
     offenders = []
     for path in PACKAGE.rglob("*.py"):
-        if path.name.startswith("cmd_"):  # CLI sub-commands may print their result to stdout
-            continue
+        if path.parent == PACKAGE / "cli" and path.name.startswith("cmd_"):
+            continue  # CLI sub-commands may print their result to stdout
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
                 offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert not offenders, offenders
+
+
+def test_cli_commands_do_not_import_the_entry_point() -> None:
+    """The command table imports every ``cli/cmd_*.py``; none of them imports the table back."""
+    entry = {"attio_mcp.cli", "attio_mcp.cli._app"}
+    offenders = []
+    for path in sorted((PACKAGE / "cli").glob("*.py")):
+        if path.name in ("__init__.py", "_app.py"):
+            continue
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in entry:
+                offenders.append(f"{path.name}: from {node.module} import …")
+            elif isinstance(node, ast.Import) and any(a.name in entry for a in node.names):
+                offenders.append(f"{path.name}: import {', '.join(a.name for a in node.names)}")
     assert not offenders, offenders

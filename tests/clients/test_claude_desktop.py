@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from attio_mcp.server import cli
-from attio_mcp.server.cmd_install import default_config_path
+from attio_mcp import cli
+from attio_mcp.cli.cmd_install import default_config_path
 from attio_mcp.tools import ALL_TOOLS
 from tests.clients._support import (
     ATTIO_MCP,

@@ -6,7 +6,8 @@ import io
 import re
 import subprocess
 
-from attio_mcp.server import cli, cmd_demo
+from attio_mcp import cli
+from attio_mcp.cli import cmd_demo
 from tests.clients._support import ATTIO_MCP, base_env, readme_examples, run
 
 STEPS = {

@@ -9,9 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
+from attio_mcp import cli
+from attio_mcp.cli import cmd_doctor
+from attio_mcp.cli.cmd_doctor import missing_scopes, required_scopes
 from attio_mcp.sandbox import create_app
-from attio_mcp.server import cli, cmd_doctor
-from attio_mcp.server.cmd_doctor import missing_scopes, required_scopes
 from attio_mcp.tools import ALL_TOOLS
 from tests.clients._support import ATTIO_MCP, base_env, free_port, run
 

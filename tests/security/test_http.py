@@ -19,11 +19,12 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
+from attio_mcp import cli
+from attio_mcp.cli import cmd_serve
 from attio_mcp.sandbox import create_app
-from attio_mcp.server import cli
 from attio_mcp.server.app import build_server
 from attio_mcp.server.http import CallerDeps, build_http_app
-from attio_mcp.server.settings import Settings
+from attio_mcp.server.settings import Settings, SettingsError
 from tests.reliability.live import LiveServer, free_port, live
 from tests.security.harness import RecordingTransport
 
@@ -81,18 +82,20 @@ def test_cli_flags_and_env_reach_the_settings(monkeypatch: pytest.MonkeyPatch) -
     args = cli.build_parser().parse_args(
         ["--transport", "http", "--allowed-hosts", "MCP.example.com, 10.0.0.5:8000", "--allow-request-keys"]
     )
-    settings = cli._settings(args)
+    settings = cmd_serve.settings_from_args(args)
     assert settings.allowed_hosts == ("mcp.example.com", "10.0.0.5:8000") and settings.allow_request_keys
     monkeypatch.setenv("ATTIO_MCP_ALLOWED_HOSTS", "a.example,b.example")
     monkeypatch.setenv("ATTIO_MCP_ALLOW_REQUEST_KEYS", "1")
     monkeypatch.setenv("ATTIO_MCP_HTTP_TOKEN", TOKEN)
-    settings = cli._settings(cli.build_parser().parse_args(["--transport", "http", "--host", "0.0.0.0"]))
+    settings = cmd_serve.settings_from_args(
+        cli.build_parser().parse_args(["--transport", "http", "--host", "0.0.0.0"])
+    )
     assert settings.allowed_hosts == ("a.example", "b.example") and settings.allow_request_keys
     settings.require_safe_http()
     # Per-caller keys need no server key over HTTP, but stdio still does.
     settings.require_credentials()
-    with pytest.raises(cli.SettingsError):
-        cli._settings(cli.build_parser().parse_args([])).require_credentials()
+    with pytest.raises(SettingsError):
+        cmd_serve.settings_from_args(cli.build_parser().parse_args([])).require_credentials()
 
 
 def test_real_cli_http_server_with_token() -> None:

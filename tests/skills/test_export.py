@@ -9,19 +9,20 @@ from pathlib import Path
 import pytest
 import yaml
 
+from attio_mcp import cli
+from attio_mcp.cli import cmd_skills
 from attio_mcp.sandbox import create_app
-from attio_mcp.server import cli, cmd_skills, commands
 from attio_mcp.skills import ExportError, WorkspaceSnapshot, build_skill_files, safe_file_stem, write_tree
-from attio_mcp.tools._schema import AttrInfo, TargetSchema
+from attio_mcp.workspace.schema import AttrInfo, TargetSchema
 
 OBJECTS = ("people", "companies", "deals", "users", "workspaces", "projects")
 NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @pytest.fixture
-def wired(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The lead wires ``skills`` into ``commands._MODULES``; make sure it is wired for these tests."""
-    monkeypatch.setitem(commands._MODULES, "skills", "cmd_skills")
+def wired() -> None:
+    """``skills`` is in the CLI's command table."""
+    assert cli.COMMANDS["skills"] is cmd_skills
 
 
 def front_matter(path: Path) -> tuple[dict[str, str], str]:

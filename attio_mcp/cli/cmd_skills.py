@@ -13,6 +13,7 @@ from typing import Any
 import anyio
 
 from attio_mcp.attio import AttioError
+from attio_mcp.cli.common import load_settings
 
 
 def add_parser(subparsers: Any) -> None:
@@ -39,9 +40,8 @@ def _progress(message: str) -> None:
 
 async def _export(args: argparse.Namespace) -> list[Path]:
     from attio_mcp.server.app import make_client_factory
-    from attio_mcp.server.cli import load_settings
     from attio_mcp.skills import export_skills
-    from attio_mcp.tools import Deps, SchemaCache
+    from attio_mcp.workspace import SchemaCache, Workspace
 
     settings = load_settings(
         sandbox=getattr(args, "sandbox", None) or None,
@@ -50,7 +50,7 @@ async def _export(args: argparse.Namespace) -> list[Path]:
     )
     settings.require_credentials()
     async with make_client_factory(settings, None)() as client:
-        deps = Deps(client=client, schema=SchemaCache(client, ttl=settings.schema_ttl))
+        deps = Workspace(client=client, schema=SchemaCache(client, ttl=settings.schema_ttl))
         return await export_skills(deps, args.dir, progress=_progress)
 
 

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from attio_mcp.cli.common import load_settings
 from attio_mcp.server.settings import SettingsError
 
 CONFIG_NAME = "claude_desktop_config.json"
@@ -144,8 +145,6 @@ def _masked(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def _api_key(sandbox: bool, interactive: bool) -> str | None:
-    from attio_mcp.server.cli import load_settings
-
     if sandbox:
         return None
     settings = load_settings()

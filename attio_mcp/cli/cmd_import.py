@@ -25,9 +25,9 @@ from typing import Any, TextIO
 import anyio
 
 from attio_mcp.attio import AttioError
-from attio_mcp.server.cli import configure_logging, load_settings
+from attio_mcp.cli.common import configure_logging, load_settings
 from attio_mcp.server.settings import Settings
-from attio_mcp.tools._import_engine import (
+from attio_mcp.workspace.importing import (
     MODES,
     ImportRefused,
     ImportRun,
@@ -35,7 +35,7 @@ from attio_mcp.tools._import_engine import (
     plan_import,
     workers_for,
 )
-from attio_mcp.tools._schema import SchemaCache, SchemaLookupError, TargetSchema
+from attio_mcp.workspace.schema import LookupFailure, SchemaCache, TargetSchema
 
 MULTI_SEPARATOR = ";"
 _LISTED_TEXT = 20
@@ -197,8 +197,9 @@ class _Job:
             cache = SchemaCache(client, ttl=self.settings.schema_ttl)
             try:
                 schema = await cache.object(args.object_slug)
-            except SchemaLookupError as exc:
-                self.err.write(f"attio-mcp import: {exc.message}\n")
+            except LookupFailure as exc:
+                hint = f"; did you mean {', '.join(exc.suggestions)}?" if exc.suggestions else ""
+                self.err.write(f"attio-mcp import: {exc.message}{hint}\n")
                 return 2
             rows = rows_from_csv(self.records, schema)
             members = await client.list_members() if needs_members(schema, rows) else ()

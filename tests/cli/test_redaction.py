@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import logging
 
-from attio_mcp.server.cli import RedactingFilter
+from attio_mcp.cli.common import RedactingFilter
 
 
 def test_filter_redacts_secret_in_args_and_message() -> None:

@@ -22,6 +22,7 @@ import anyio
 from mcp import MCPError
 
 from attio_mcp.attio import AttioError
+from attio_mcp.cli.common import configure_logging, load_settings
 
 _ARGS_SHOWN = 160
 
@@ -183,7 +184,6 @@ def _connection(in_process: bool) -> tuple[AbstractAsyncContextManager[Any], str
 
     if in_process:
         from attio_mcp.server.app import build_server
-        from attio_mcp.server.cli import load_settings
 
         server = build_server(load_settings(sandbox=True, log_level="WARNING"))
         return Client(server), "in process"
@@ -197,8 +197,6 @@ def _connection(in_process: bool) -> tuple[AbstractAsyncContextManager[Any], str
 
 
 async def _run(args: argparse.Namespace, out: TextIO) -> int:
-    from attio_mcp.server.cli import configure_logging
-
     configure_logging("WARNING")
     started = time.monotonic()
     out.write("attio-mcp demo: the deal pipeline (integration pattern 1) on the embedded demo workspace\n")

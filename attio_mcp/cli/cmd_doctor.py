@@ -19,6 +19,7 @@ import anyio
 import httpx
 
 from attio_mcp.attio import AttioError, AttioTransportError, AuthError, RateLimitError
+from attio_mcp.cli.common import configure_logging, load_settings
 from attio_mcp.server.settings import Settings, SettingsError, parse_toolsets
 from attio_mcp.tools import ToolSpec, select_tools
 
@@ -143,8 +144,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    from attio_mcp.server.cli import load_settings
-
     settings = load_settings(
         sandbox=getattr(args, "sandbox", None) or None,
         base_url=getattr(args, "base_url", None),
@@ -278,7 +277,6 @@ def run(
     except SettingsError as exc:
         out.write(f"VALIDATION_ERROR: {exc}\n")
         return 2
-    from attio_mcp.server.cli import configure_logging
 
     configure_logging("ERROR", [settings.api_key.get_secret_value()] if settings.api_key else [])
     report = anyio.run(diagnose, settings, transport)

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from attio_mcp.server import cmd_import
-from attio_mcp.tools._schema import AttrInfo, TargetSchema
+from attio_mcp.cli import cmd_import
+from attio_mcp.workspace.schema import AttrInfo, TargetSchema
 
 CSV = """name,domains,industry,employee_count,description
 Alpha,alpha.example; alpha.io,Technology,120,
