@@ -27,8 +27,8 @@ import uvicorn
 
 from attio_mcp.attio import AttioClient, AttioError
 from attio_mcp.sandbox import DEMO_TOKEN, RateLimitConfig, create_app
-from attio_mcp.tools._import_engine import ImportRun, plan_import, workers_for
-from attio_mcp.tools._schema import SchemaCache
+from attio_mcp.workspace.importing import ImportRun, plan_import, workers_for
+from attio_mcp.workspace.schema import SchemaCache
 
 CEILING = 25.0
 PHASE_TIMEOUT = 240.0  # seconds; each phase gives up rather than hang

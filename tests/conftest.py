@@ -13,7 +13,7 @@ from mcp import Client
 from attio_mcp.sandbox import create_app
 from attio_mcp.server.app import build_server
 from attio_mcp.server.settings import Settings
-from attio_mcp.tools import CODES
+from attio_mcp.workspace import CODES
 from tests.contract.openapi import assert_contract_kept, contract_transport
 
 _ATTIO_ENV_PREFIXES = ("ATTIO_API_KEY", "ATTIO_ACCESS_TOKEN", "ATTIO_BASE_URL", "ATTIO_SANDBOX", "ATTIO_MCP_")

@@ -1,7 +1,7 @@
 """Load what the schema skill describes from the live workspace, through the tools' ``SchemaCache``.
 
-Everything goes through ``Deps``: object and list schemas come from the TTL-cached ``SchemaCache`` (so a
-re-read inside the TTL costs no request) and members from ``Deps.members()``. Record counts are not
+Everything goes through ``Workspace``: object and list schemas come from the TTL-cached ``SchemaCache`` (so a
+re-read inside the TTL costs no request) and members from ``Workspace.members()``. Record counts are not
 loaded: Attio has no cheap count endpoint.
 """
 
@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import anyio
 
-from attio_mcp.tools import Deps, TargetSchema
+from attio_mcp.workspace import TargetSchema, Workspace
 
 __all__ = ["WorkspaceSnapshot", "load_index", "load_lists", "load_object", "load_snapshot", "singular_nouns"]
 
@@ -69,7 +69,7 @@ def singular_nouns(objects: Sequence[Any]) -> dict[str, str]:
     return {_slug(o): str(_get(o, "singular_noun")) for o in objects if _get(o, "singular_noun")}
 
 
-async def _objects(deps: Deps) -> tuple[list[TargetSchema], dict[str, str]]:
+async def _objects(deps: Workspace) -> tuple[list[TargetSchema], dict[str, str]]:
     objects = await deps.schema.objects()
     return await _gather([_slug(o) for o in objects], deps.schema.object), singular_nouns(objects)
 
@@ -86,7 +86,7 @@ def _bare_list(lst: Any) -> TargetSchema:
     )
 
 
-async def load_index(deps: Deps) -> WorkspaceSnapshot:
+async def load_index(deps: Workspace) -> WorkspaceSnapshot:
     """Objects with their attributes, lists without entry attributes, and members."""
     objects, singular = await _objects(deps)
     lists = [_bare_list(lst) for lst in await deps.schema.lists()]
@@ -94,18 +94,18 @@ async def load_index(deps: Deps) -> WorkspaceSnapshot:
     return WorkspaceSnapshot(tuple(objects), tuple(lists), tuple(members), singular)
 
 
-async def load_lists(deps: Deps) -> list[TargetSchema]:
+async def load_lists(deps: Workspace) -> list[TargetSchema]:
     """Every list with its entry attributes and their options."""
     lists = [_bare_list(lst) for lst in await deps.schema.lists()]
     return await _gather([lst.id or lst.slug for lst in lists], deps.schema.list)
 
 
-async def load_object(deps: Deps, slug_or_id: str) -> TargetSchema:
-    """One object's schema; raises ``SchemaLookupError`` when the workspace has no such object."""
+async def load_object(deps: Workspace, slug_or_id: str) -> TargetSchema:
+    """One object's schema; raises ``LookupFailure`` when the workspace has no such object."""
     return await deps.schema.object(slug_or_id)
 
 
-async def load_snapshot(deps: Deps) -> WorkspaceSnapshot:
+async def load_snapshot(deps: Workspace) -> WorkspaceSnapshot:
     """Everything: objects, lists with entry attributes, members (used by the export)."""
     objects, singular = await _objects(deps)
     lists = await load_lists(deps)

@@ -23,7 +23,7 @@ from attio_mcp.skills._collect import WorkspaceSnapshot, load_snapshot
 from attio_mcp.skills._links import EXPORT_PATTERNS_LINKS, EXPORT_SCHEMA_LINKS, safe_file_stem
 from attio_mcp.skills._render import render_index, render_lists, render_object
 from attio_mcp.skills._text import patterns_text
-from attio_mcp.tools import Deps
+from attio_mcp.workspace import Workspace
 
 __all__ = ["SKILL_NAMES", "ExportError", "build_skill_files", "export_skills", "front_matter", "write_tree"]
 
@@ -114,7 +114,7 @@ def write_tree(
 
 
 async def export_skills(
-    d: Deps, root: str | Path, *, progress: Callable[[str], None] | None = None
+    d: Workspace, root: str | Path, *, progress: Callable[[str], None] | None = None
 ) -> list[Path]:
     """Load the live schema through ``d`` and write both skills under ``root``."""
     if progress is not None:

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from attio_mcp.tools import AttrInfo
+from attio_mcp.workspace import AttrInfo
 
 __all__ = ["object_pitfalls", "write_formats"]
 

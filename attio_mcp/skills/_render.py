@@ -13,7 +13,7 @@ from typing import Any
 from attio_mcp.skills._collect import WorkspaceSnapshot
 from attio_mcp.skills._formats import object_pitfalls, write_formats
 from attio_mcp.skills._links import Links
-from attio_mcp.tools import AttrInfo, TargetSchema
+from attio_mcp.workspace import AttrInfo, TargetSchema
 
 __all__ = ["OPTION_LIMIT", "render_index", "render_lists", "render_object", "type_label"]
 

@@ -3,9 +3,9 @@
 Static resources: ``attio://skills/integration-patterns``, ``attio://skills/workspace-schema`` and
 ``attio://skills/workspace-schema/lists.md``. Template: ``attio://skills/workspace-schema/{object}-attributes.md``.
 
-Reaching the lifespan ``Deps`` from a static resource: mcp 2.3 refuses a ``Context`` parameter on a static
+Reaching the lifespan ``Workspace`` from a static resource: mcp 2.3 refuses a ``Context`` parameter on a static
 URI, and ``FunctionResource.read()`` is called without one. The server's middleware chain, however, sees
-every request with its ``lifespan_context``; a small middleware puts the ``Deps`` in a ``ContextVar`` for
+every request with its ``lifespan_context``; a small middleware puts the ``Workspace`` in a ``ContextVar`` for
 the duration of each ``resources/read`` (the handler runs inline, inside that call), and the static
 resource functions read it from there. Templates get ``Context`` as usual. The schema parts are generated
 on every read from the ``SchemaCache`` (TTL-cached), so a read inside the TTL sends no request and a read
@@ -26,20 +26,21 @@ from attio_mcp.skills._collect import load_index, load_lists, load_object, singu
 from attio_mcp.skills._links import LISTS_URI, MCP_LINKS, OBJECT_URI_TEMPLATE, PATTERNS_URI, SCHEMA_URI
 from attio_mcp.skills._render import render_index, render_lists, render_object
 from attio_mcp.skills._text import patterns_text
-from attio_mcp.tools import Deps, SchemaLookupError, deps, failure_from_attio
+from attio_mcp.tools import workspace_of
+from attio_mcp.workspace import LookupFailure, Workspace, error_from_attio
 
 __all__ = ["MARKDOWN", "bind_deps", "register_resources"]
 
 MARKDOWN = "text/markdown"
 T = TypeVar("T")
 
-_current: ContextVar[Deps | None] = ContextVar("attio_skills_deps", default=None)
+_current: ContextVar[Workspace | None] = ContextVar("attio_skills_deps", default=None)
 
 
 async def bind_deps(ctx: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
-    """Server middleware: expose the lifespan ``Deps`` to static resources while a read runs."""
+    """Server middleware: expose the lifespan ``Workspace`` to static resources while a read runs."""
     state = getattr(ctx, "lifespan_context", None)
-    if getattr(ctx, "method", None) != "resources/read" or not isinstance(state, Deps):
+    if getattr(ctx, "method", None) != "resources/read" or not isinstance(state, Workspace):
         return await call_next(ctx)
     token = _current.set(state)
     try:
@@ -48,7 +49,7 @@ async def bind_deps(ctx: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any
         _current.reset(token)
 
 
-def _deps() -> Deps:
+def _deps() -> Workspace:
     found = _current.get()
     if found is None:
         raise ResourceError(
@@ -61,26 +62,26 @@ async def _guard(work: Awaitable[T]) -> T:
     """Client and lookup errors become resource errors with the usual machine-coded text."""
     try:
         return await work
-    except SchemaLookupError as exc:
+    except LookupFailure as exc:
         hint = f" Did you mean {', '.join(exc.suggestions[:3])}?" if exc.suggestions else ""
         raise ResourceNotFoundError(
             f"NOT_FOUND: no object {exc.value!r} in this workspace.{hint} Next: {SCHEMA_URI} lists the objects."
         ) from None
     except AttioError as exc:
-        raise ResourceError(failure_from_attio(exc).render()) from None
+        raise ResourceError(error_from_attio(exc).render()) from None
 
 
-async def workspace_schema_text(d: Deps) -> str:
+async def workspace_schema_text(d: Workspace) -> str:
     """The schema index as served at ``attio://skills/workspace-schema``."""
     return render_index(await load_index(d), MCP_LINKS)
 
 
-async def lists_text(d: Deps) -> str:
+async def lists_text(d: Workspace) -> str:
     """The lists file as served at ``attio://skills/workspace-schema/lists.md``."""
     return render_lists(await load_lists(d), MCP_LINKS)
 
 
-async def object_text(d: Deps, slug: str) -> str:
+async def object_text(d: Workspace, slug: str) -> str:
     """One object's attributes file."""
     schema = await load_object(d, slug)
     singular = singular_nouns(await d.schema.objects()).get(schema.slug)
@@ -130,4 +131,4 @@ def register_resources(server: Any) -> None:
         mime_type=MARKDOWN,
     )
     async def object_attributes(object: str, ctx: Context) -> str:
-        return await _guard(object_text(deps(ctx), object))
+        return await _guard(object_text(workspace_of(ctx), object))

@@ -6,28 +6,24 @@ from collections.abc import Iterable
 from typing import Any
 
 # Importing each family registers its tools in ALL_TOOLS (select_tools orders them by family).
-from attio_mcp.tools import bulk, entries, lists, members, notes, records, schema, tasks  # noqa: F401, I001
-from attio_mcp.tools._deps import Deps, deps
-from attio_mcp.tools._errors import CODES, ToolFailure, failure_from_attio
-from attio_mcp.tools._registry import ALL_TOOLS, TOOLSETS, ToolSpec, compact_input_schema, select_tools
-from attio_mcp.tools._schema import AttrInfo, SchemaCache, SchemaLookupError, TargetSchema
+from attio_mcp.tools import records, lists, entries, notes, tasks, members, schema, bulk  # noqa: F401, I001
+from attio_mcp.tools._registry import (
+    ALL_TOOLS,
+    TOOLSETS,
+    ToolSpec,
+    compact_input_schema,
+    select_tools,
+    workspace_of,
+)
 
 __all__ = [
     "ALL_TOOLS",
-    "CODES",
     "TOOLSETS",
-    "AttrInfo",
-    "Deps",
-    "SchemaCache",
-    "SchemaLookupError",
-    "TargetSchema",
-    "ToolFailure",
     "ToolSpec",
     "compact_input_schema",
-    "deps",
-    "failure_from_attio",
     "register_tools",
     "select_tools",
+    "workspace_of",
 ]
 
 

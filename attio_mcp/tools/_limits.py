@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from attio_mcp.tools._errors import ToolFailure
+from attio_mcp.workspace.errors import WorkspaceError
 
 __all__ = [
     "MAX_FILTER_DEPTH",
@@ -38,8 +38,8 @@ _FILTER_PARAMS = ("filter",)
 _LOGICAL = ("$and", "$or", "$not")
 
 
-def _too_big(message: str, field: str, next_step: str) -> ToolFailure:
-    return ToolFailure("VALIDATION_ERROR", message, field=field, next_step=next_step)
+def _too_big(message: str, field: str, next_step: str) -> WorkspaceError:
+    return WorkspaceError("VALIDATION_ERROR", message, field=field, next_step=next_step)
 
 
 def check_arguments(arguments: Mapping[str, Any]) -> None:

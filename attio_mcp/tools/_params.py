@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from pydantic import Field
-
-from attio_mcp.tools._errors import ToolFailure
 
 ResourceType = Annotated[str, Field(description="Object slug, e.g. companies, people, deals", max_length=100)]
 RecordId = Annotated[str, Field(description="Record UUID", max_length=64)]
@@ -20,16 +17,3 @@ Fields = Annotated[
     Field(description="Attribute slugs to return (default: all non-empty)", max_length=100),
 ]
 Data = Annotated[dict[str, Any], Field(description="Attribute slug -> value")]
-
-
-def require_uuid(value: str, field: str) -> str:
-    """Return ``value`` as a canonical lower-case UUID or fail with VALIDATION_ERROR before any request."""
-    try:
-        return str(uuid.UUID(value.strip()))
-    except (ValueError, AttributeError):
-        raise ToolFailure(
-            "VALIDATION_ERROR",
-            f"invalid UUID {value[:60]!r}",
-            field=field,
-            next_step="pass the id exactly as returned by a search or get tool.",
-        ) from None

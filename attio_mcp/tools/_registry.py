@@ -16,12 +16,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from attio_mcp.attio import AttioError
-from attio_mcp.tools._errors import ToolFailure, failure_from_attio
 from attio_mcp.tools._limits import MAX_STRING_PARAM, cap_result, check_arguments
+from attio_mcp.workspace import Workspace, WorkspaceError, error_from_attio
 
 logger = logging.getLogger("attio_mcp.tools")
 
@@ -104,10 +105,11 @@ def _wrap(fn: Callable[..., Awaitable[Any]], *, write: bool) -> Callable[..., Aw
         try:
             check_arguments(kwargs)
             out = await fn(*args, **kwargs)
-        except ToolFailure as failure:
-            return error_result(failure)
-        except AttioError as exc:
-            return error_result(failure_from_attio(exc, write=write))
+        except WorkspaceError as error:
+            return error_result(error.during_write() if write else error)
+        except AttioError as exc:  # a client call made without Workspace.call
+            error = error_from_attio(exc)
+            return error_result(error.during_write() if write else error)
         return success_result(cap_result(out, kwargs))
 
     hints = typing.get_type_hints(fn, include_extras=True)
@@ -158,9 +160,17 @@ def success_result(out: Any) -> CallToolResult:
     )
 
 
-def error_result(failure: ToolFailure) -> CallToolResult:
-    logger.info("tool failure %s: %s", failure.code, failure.message)
-    return CallToolResult(content=[TextContent(type="text", text=failure.render())], is_error=True)
+def error_result(error: WorkspaceError) -> CallToolResult:
+    logger.info("tool failure %s: %s", error.code, error.message)
+    return CallToolResult(content=[TextContent(type="text", text=error.render())], is_error=True)
+
+
+def workspace_of(ctx: Context[Any]) -> Workspace:
+    """The ``Workspace`` of the running server (or of this caller), from the MCP lifespan context."""
+    state = ctx.request_context.lifespan_context
+    if not isinstance(state, Workspace):
+        raise RuntimeError("server lifespan did not provide a Workspace")
+    return state
 
 
 def select_tools(

@@ -1,7 +1,6 @@
 """Bulk tools: ``records_import`` validates a whole batch against the live schema, then writes it.
 
-The engine (``_import_engine``) does the work; this module adds MCP progress notifications and turns a
-refused import into a machine-coded error. Rows are written one request each, paced by the client's write
+The engine (``workspace.importing``) does the work; this module adds MCP progress notifications. Rows are written one request each, paced by the client's write
 limiter (Attio's ~25 writes/s), with ``DEFAULT_WORKERS`` requests in flight at most. When the caller cancels
 the call, workers stop taking rows, in-flight requests are cancelled and the server log (INFO) says what was
 written, since MCP discards the result of a cancelled call. An upsert is safe to re-run after that.
@@ -14,20 +13,17 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from attio_mcp.tools._deps import deps
-from attio_mcp.tools._errors import ToolFailure
-from attio_mcp.tools._import_engine import (
+from attio_mcp.tools._params import ResourceType
+from attio_mcp.tools._registry import tool, workspace_of
+from attio_mcp.workspace import WorkspaceError
+from attio_mcp.workspace.importing import (
     DEFAULT_WORKERS,
     MAX_ROWS,
     ImportPlan,
-    ImportRefused,
     ImportRun,
     needs_members,
     plan_import,
 )
-from attio_mcp.tools._params import ResourceType
-from attio_mcp.tools._registry import tool
-from attio_mcp.tools.schema import object_schema
 
 Rows = Annotated[
     list[dict[str, Any]],
@@ -74,23 +70,18 @@ async def records_import(
     time its request started.
     """
     if len(rows) > MAX_ROWS:
-        raise ToolFailure(
+        raise WorkspaceError(
             "VALIDATION_ERROR",
             f"{len(rows):,} rows is more than the {MAX_ROWS:,} allowed in one call",
             field="rows",
             next_step=f"split the rows into batches of at most {MAX_ROWS:,} and import each batch.",
         )
-    d = deps(ctx)
-    schema = await object_schema(d, resource_type)
+    d = workspace_of(ctx)
+    schema = await d.object(resource_type)
     members = await d.members() if needs_members(schema, rows) else ()
-    try:
-        plan = plan_import(
-            schema, rows, mode=mode, matching_attribute=matching_attribute, members=members, max_rows=MAX_ROWS
-        )
-    except ImportRefused as exc:
-        raise ToolFailure(
-            exc.code, exc.message, field=exc.field, next_step=exc.next_step, options=exc.options
-        ) from None
+    plan = plan_import(
+        schema, rows, mode=mode, matching_attribute=matching_attribute, members=members, max_rows=MAX_ROWS
+    )
     if dry_run:
         return plan.report()
     if stop_on_error and plan.errors:
@@ -104,7 +95,7 @@ async def records_import(
     return run.summary(return_ids=return_ids)
 
 
-def _refused(plan: ImportPlan) -> ToolFailure:
+def _refused(plan: ImportPlan) -> WorkspaceError:
     shown = "; ".join(
         f"row {e.row}" + (f" {e.field}" if e.field else "") + f": {e.message.rstrip('.')}"
         for e in plan.errors[:_LISTED_IN_ERROR]
@@ -112,7 +103,7 @@ def _refused(plan: ImportPlan) -> ToolFailure:
     more = len(plan.errors) - _LISTED_IN_ERROR
     if more > 0:
         shown += f"; … and {more} more"
-    return ToolFailure(
+    return WorkspaceError(
         "VALIDATION_ERROR",
         f"{plan.invalid} of {plan.total} rows are invalid and stop_on_error is set, so nothing was written: "
         + shown,

@@ -7,8 +7,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from attio_mcp.tools._deps import deps
-from attio_mcp.tools._registry import tool
+from attio_mcp.tools._registry import tool, workspace_of
 
 
 @tool("members", title="List members", read_only=True, idempotent=True)
@@ -17,7 +16,7 @@ async def members_list(
     query: Annotated[str | None, Field(description="Name or email substring", max_length=200)] = None,
 ) -> dict[str, Any]:
     """List workspace members (id, name, email, access level), optionally matching a name or email."""
-    members = await deps(ctx).members()
+    members = await workspace_of(ctx).members()
     needle = (query or "").strip().lower()
     out = []
     for m in members:

@@ -12,13 +12,12 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from attio_mcp.attio import AttioError, Note, NotFoundError
-from attio_mcp.tools._deps import Deps, deps
-from attio_mcp.tools._errors import ToolFailure, failure_from_attio
-from attio_mcp.tools._flatten import compact_timestamp
-from attio_mcp.tools._params import Limit, Offset, RecordId, ResourceType, require_uuid
-from attio_mcp.tools._registry import tool
-from attio_mcp.tools.schema import object_schema
+from attio_mcp.attio import Note
+from attio_mcp.tools._params import Limit, Offset, RecordId, ResourceType
+from attio_mcp.tools._registry import tool, workspace_of
+from attio_mcp.workspace import WorkspaceError
+from attio_mcp.workspace.render import compact_timestamp
+from attio_mcp.workspace.values import require_uuid
 
 NoteId = Annotated[str, Field(description="Note UUID", max_length=64)]
 OptionalObject = Annotated[str | None, Field(description="Object slug of the parent record")]
@@ -40,21 +39,16 @@ async def notes_create(
 ) -> dict[str, Any]:
     """Add a note (plaintext or markdown) to a record."""
     rid = require_uuid(parent_record_id, "parent_record_id")
-    d = deps(ctx)
-    obj = await object_slug(d, parent_object)
-    try:
-        note = await d.client.create_note(
+    d = workspace_of(ctx)
+    obj = (await d.object(parent_object, field="parent_object")).slug
+    note = await d.call(
+        d.client.create_note(
             parent_object=obj, parent_record_id=rid, title=title, content=content, format=format
-        )
-    except NotFoundError:
-        raise ToolFailure(
-            "NOT_FOUND",
-            f"{obj} record {rid} not found",
-            field="parent_record_id",
-            next_step="records_search finds record ids.",
-        ) from None
-    except AttioError as exc:
-        raise failure_from_attio(exc, write=True) from None
+        ),
+        subject=f"{obj} record {rid}",
+        field="parent_record_id",
+        next_step="records_search finds record ids.",
+    )
     return note_out(note, {})
 
 
@@ -67,22 +61,22 @@ async def notes_list(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """List notes, optionally of one record; content is a 200-char preview (notes_get has it all)."""
-    d = deps(ctx)
+    d = workspace_of(ctx)
     rid = require_uuid(parent_record_id, "parent_record_id") if parent_record_id else None
     if rid and not parent_object:
-        raise ToolFailure(
+        raise WorkspaceError(
             "VALIDATION_ERROR",
             "parent_record_id needs parent_object",
             field="parent_object",
             next_step="pass the record's object slug too, e.g. companies.",
         )
-    obj = await object_slug(d, parent_object) if parent_object else None
+    obj = (await d.object(parent_object, field="parent_object")).slug if parent_object else None
 
     async def fetch(size: int, at: int) -> list[Note]:
         return await d.client.list_notes(parent_object=obj, parent_record_id=rid, limit=size, offset=at)
 
     rows = await fetch_pages(fetch, want=limit + 1, offset=offset, page_max=_PAGE_MAX)
-    slugs = await object_slugs(d)
+    slugs = await d.object_slugs()
     out: dict[str, Any] = {
         "notes": [note_out(n, slugs, preview=True) for n in rows[:limit]],
         "has_more": len(rows) > limit,
@@ -96,22 +90,17 @@ async def notes_list(
 async def notes_get(ctx: Context, note_id: NoteId) -> dict[str, Any]:
     """Get one note with its full content."""
     nid = require_uuid(note_id, "note_id")
-    d = deps(ctx)
-    try:
-        note = await d.client.get_note(nid)
-    except NotFoundError:
-        raise _missing(nid) from None
-    return note_out(note, await object_slugs(d))
+    d = workspace_of(ctx)
+    note = await d.call(d.client.get_note(nid), **_note(nid))
+    return note_out(note, await d.object_slugs())
 
 
 @tool("notes", title="Delete note", destructive=True, idempotent=True)
 async def notes_delete(ctx: Context, note_id: NoteId) -> dict[str, Any]:
     """Delete a note permanently."""
     nid = require_uuid(note_id, "note_id")
-    try:
-        await deps(ctx).client.delete_note(nid)
-    except NotFoundError:
-        raise _missing(nid) from None
+    d = workspace_of(ctx)
+    await d.call(d.client.delete_note(nid), **_note(nid))
     return {"deleted": True, "id": nid}
 
 
@@ -132,16 +121,6 @@ async def fetch_pages(
     return out
 
 
-async def object_slugs(d: Deps) -> dict[str, str]:
-    """Object UUID -> slug, for read forms that name objects by id."""
-    return {o.object_id: o.api_slug for o in await d.schema.objects() if o.object_id and o.api_slug}
-
-
-async def object_slug(d: Deps, name: str, field: str = "parent_object") -> str:
-    """The api_slug of an object given by slug, UUID or noun; NOT_FOUND with suggestions names ``field``."""
-    return (await object_schema(d, name, field=field)).slug
-
-
 def note_out(note: Note, slugs: dict[str, str], *, preview: bool = False) -> dict[str, Any]:
     """``{id, parent_object, parent_record_id, title, content, created_at}``; ``preview`` shortens content."""
     content = note.content_markdown or note.content_plaintext or ""
@@ -159,5 +138,6 @@ def note_out(note: Note, slugs: dict[str, str], *, preview: bool = False) -> dic
     return {k: v for k, v in out.items() if v not in (None, "")}
 
 
-def _missing(note_id: str) -> ToolFailure:
-    return ToolFailure("NOT_FOUND", f"note {note_id} not found", field="note_id", next_step=_NEXT_NOTES)
+def _note(note_id: str) -> dict[str, str]:
+    """``Workspace.call`` arguments for a call on one note: a 404 names the note and how to find it."""
+    return {"subject": f"note {note_id}", "field": "note_id", "next_step": _NEXT_NOTES}

@@ -1,36 +1,31 @@
 """Records tools: search, read, create, update, upsert and delete records of any object, and a record's entries.
 
 Every tool resolves ``resource_type`` through the schema cache (slug, UUID or noun), validates writes against
-the live schema before sending them, and returns records flattened by ``_flatten``. When Attio rejects a
+the live schema before sending them, and returns records flattened by ``workspace.render``. When Attio rejects a
 request for a schema reason (an unknown attribute or option, a missing required value), the object's cached
 schema is dropped so the next call sees the current one; the error is still reported.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from attio_mcp.attio import AttioError, AttioStatusError
-from attio_mcp.tools._convert import prepare_payload
-from attio_mcp.tools._deps import Deps, deps
-from attio_mcp.tools._errors import ToolFailure, failure_from_attio
-from attio_mcp.tools._flatten import flatten_record, hoist_web_urls
-from attio_mcp.tools._params import Data, Fields, Limit, Offset, RecordId, ResourceType, require_uuid
-from attio_mcp.tools._records_query import (
+from attio_mcp.tools._params import Data, Fields, Limit, Offset, RecordId, ResourceType
+from attio_mcp.tools._registry import tool, workspace_of
+from attio_mcp.workspace import TargetSchema, Workspace, WorkspaceError
+from attio_mcp.workspace.errors import did_you_mean
+from attio_mcp.workspace.query import (
     check_fields,
     check_filter,
     check_sorts,
     combine_filters,
     text_query_filter,
 )
-from attio_mcp.tools._registry import tool
-from attio_mcp.tools._schema import TargetSchema
-from attio_mcp.tools._suggest import did_you_mean
-from attio_mcp.tools.schema import object_schema
+from attio_mcp.workspace.render import flatten_record, hoist_web_urls
+from attio_mcp.workspace.values import require_uuid
 
 Query = Annotated[str | None, Field(description="Text in name, domain, email or phone", max_length=256)]
 Filter = Annotated[dict[str, Any] | None, Field(description='Attio filter, e.g. {"stage":"Lead"}')]
@@ -42,13 +37,6 @@ Mode = Annotated[
     Literal["append", "overwrite"], Field(description="append adds to multiselects, overwrite replaces")
 ]
 MatchingAttribute = Annotated[str, Field(description="Unique attribute slug, e.g. domains", max_length=100)]
-
-# 400s that can mean the cached schema is stale: an attribute, option or status that is gone, a newly
-# required or read-only attribute. A missing target record or member says nothing about the schema.
-_SCHEMA_CODES = frozenset({"missing_value", "system_edit_unauthorized"})
-_LOOKUP_CODES = frozenset({"value_not_found", "filter_error"})
-_SCHEMA_WORDS = ("attribute", "option", "status")
-_ATTR_ID_RE = re.compile(r'attribute with (?:slug/)?ID "([^"]+)"', re.IGNORECASE)
 
 
 @tool("records", title="Search records", read_only=True, idempotent=True)
@@ -69,12 +57,10 @@ async def records_search(
     order = check_sorts(schema, sorts) if sorts else None
     text = (query or "").strip()
     combined = combine_filters(where, text_query_filter(schema, text) if text else None)
-    try:
-        rows = await d.client.query_records(
-            schema.slug, filter=combined, sorts=order, limit=limit + 1, offset=offset
-        )
-    except AttioError as exc:
-        raise _failure(d, schema, exc) from None
+    rows = await d.call(
+        d.client.query_records(schema.slug, filter=combined, sorts=order, limit=limit + 1, offset=offset),
+        target=schema,
+    )
     records = [flatten_record(r, schema.slug, schema, fields=projected) for r in rows[:limit]]
     template = hoist_web_urls(records)  # one URL pattern instead of one URL per record
     out: dict[str, Any] = {"records": records, "has_more": len(rows) > limit}
@@ -93,10 +79,9 @@ async def records_get(
     rid = require_uuid(record_id, "record_id")
     d, schema = await _object(ctx, resource_type)
     projected = check_fields(schema, fields)
-    try:
-        record = await d.client.get_record(schema.slug, rid)
-    except AttioError as exc:
-        raise _failure(d, schema, exc, subject=f"{schema.slug} record {rid}") from None
+    record = await d.call(
+        d.client.get_record(schema.slug, rid), target=schema, subject=f"{schema.slug} record {rid}"
+    )
     return flatten_record(record, schema.slug, schema, fields=projected)
 
 
@@ -104,11 +89,8 @@ async def records_get(
 async def records_create(ctx: Context, resource_type: ResourceType, data: Data) -> dict[str, Any]:
     """Create a record from attribute values."""
     d, schema = await _object(ctx, resource_type)
-    values = await prepare_payload(d, schema, data, for_create=True)
-    try:
-        record = await d.client.create_record(schema.slug, values)
-    except AttioError as exc:
-        raise _failure(d, schema, exc, write=True) from None
+    values = await d.prepare(schema, data, for_create=True)
+    record = await d.call(d.client.create_record(schema.slug, values), target=schema)
     return flatten_record(record, schema.slug, schema)
 
 
@@ -121,18 +103,19 @@ async def records_update(
     """Update some attributes of a record."""
     rid = require_uuid(record_id, "record_id")
     if not data:
-        raise ToolFailure(
+        raise WorkspaceError(
             "VALIDATION_ERROR",
             "data is empty",
             field="data",
             next_step="pass at least one attribute to change.",
         )
     d, schema = await _object(ctx, resource_type)
-    values = await prepare_payload(d, schema, data, for_create=False)
-    try:
-        record = await d.client.update_record(schema.slug, rid, values, overwrite=mode == "overwrite")
-    except AttioError as exc:
-        raise _failure(d, schema, exc, subject=f"{schema.slug} record {rid}", write=True) from None
+    values = await d.prepare(schema, data, for_create=False)
+    record = await d.call(
+        d.client.update_record(schema.slug, rid, values, overwrite=mode == "overwrite"),
+        target=schema,
+        subject=f"{schema.slug} record {rid}",
+    )
     return flatten_record(record, schema.slug, schema)
 
 
@@ -160,21 +143,18 @@ async def records_upsert(
             if unique
             else f"{schema.slug} has no unique attribute: use records_search, then records_create or records_update."
         )
-        raise ToolFailure(
+        raise WorkspaceError(
             "VALIDATION_ERROR", problem, field="matching_attribute", options=unique, next_step=next_step
         )
-    values = await prepare_payload(d, schema, data, for_create=True)
+    values = await d.prepare(schema, data, for_create=True)
     if values.get(attr.slug) in (None, []):
-        raise ToolFailure(
+        raise WorkspaceError(
             "VALIDATION_ERROR",
             f"data has no value for the matching attribute {attr.slug}",
             field=attr.slug,
             next_step=f"add {attr.slug} to data.",
         )
-    try:
-        record = await d.client.assert_record(schema.slug, attr.slug, values)
-    except AttioError as exc:
-        raise _failure(d, schema, exc, write=True) from None
+    record = await d.call(d.client.assert_record(schema.slug, attr.slug, values), target=schema)
     return flatten_record(record, schema.slug, schema)
 
 
@@ -184,10 +164,9 @@ async def records_delete(ctx: Context, resource_type: ResourceType, record_id: R
     """Delete a record permanently."""
     rid = require_uuid(record_id, "record_id")
     d, schema = await _object(ctx, resource_type)
-    try:
-        await d.client.delete_record(schema.slug, rid)
-    except AttioError as exc:
-        raise _failure(d, schema, exc, subject=f"{schema.slug} record {rid}", write=True) from None
+    await d.call(
+        d.client.delete_record(schema.slug, rid), target=schema, subject=f"{schema.slug} record {rid}"
+    )
     return {"deleted": True, "id": rid}
 
 
@@ -198,10 +177,11 @@ async def records_get_entries(
     """List the list entries of a record: list id and slug, entry id."""
     rid = require_uuid(record_id, "record_id")
     d, schema = await _object(ctx, resource_type)
-    try:
-        rows = await d.client.list_record_entries(schema.slug, rid, limit=1000)
-    except AttioError as exc:
-        raise _failure(d, schema, exc, subject=f"{schema.slug} record {rid}") from None
+    rows = await d.call(
+        d.client.list_record_entries(schema.slug, rid, limit=1000),
+        target=schema,
+        subject=f"{schema.slug} record {rid}",
+    )
     keys = ("list_id", "list_api_slug", "entry_id", "created_at")
     return {"entries": [{k: getattr(r, k) for k in keys if getattr(r, k) is not None} for r in rows]}
 
@@ -209,35 +189,6 @@ async def records_get_entries(
 # -- helpers -------------------------------------------------------------------------------------------
 
 
-async def _object(ctx: Context, resource_type: str) -> tuple[Deps, TargetSchema]:
-    d = deps(ctx)
-    return d, await object_schema(d, resource_type)
-
-
-def _failure(
-    d: Deps, schema: TargetSchema, exc: AttioError, *, subject: str | None = None, write: bool = False
-) -> ToolFailure:
-    """Translate a client error; drop a possibly stale schema and name the attribute Attio complained about."""
-    if _schema_related(exc):
-        d.schema.invalidate(schema.id)
-    failure = failure_from_attio(exc, subject=subject, write=write)
-    if failure.field is None and (match := _ATTR_ID_RE.search(exc.message or "")):
-        attr = schema.get(match.group(1))
-        if attr is not None:
-            failure = ToolFailure(
-                failure.code,
-                failure.message,
-                field=attr.slug,
-                next_step=failure.next_step,
-                options=failure.options,
-            )
-    return failure
-
-
-def _schema_related(exc: AttioError) -> bool:
-    if not isinstance(exc, AttioStatusError) or exc.status != 400:
-        return False
-    if exc.code in _SCHEMA_CODES:
-        return True
-    text = (exc.message or "").lower()
-    return exc.code in _LOOKUP_CODES and "record" not in text and any(w in text for w in _SCHEMA_WORDS)
+async def _object(ctx: Context, resource_type: str) -> tuple[Workspace, TargetSchema]:
+    d = workspace_of(ctx)
+    return d, await d.object(resource_type)

@@ -15,17 +15,12 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from attio_mcp.attio import UNSET, AttioError, NotFoundError, Task, WorkspaceMember
-from attio_mcp.tools._coerce import TYPES
-from attio_mcp.tools._convert import input_failure
-from attio_mcp.tools._deps import Deps, deps
-from attio_mcp.tools._errors import ToolFailure, failure_from_attio
-from attio_mcp.tools._flatten import compact_timestamp
-from attio_mcp.tools._params import Limit, Offset, require_uuid
-from attio_mcp.tools._registry import tool
-from attio_mcp.tools._schema import AttrInfo
-from attio_mcp.tools._suggest import InputError
-from attio_mcp.tools.notes import object_slug, object_slugs
+from attio_mcp.attio import UNSET, Task, WorkspaceMember
+from attio_mcp.tools._params import Limit, Offset
+from attio_mcp.tools._registry import tool, workspace_of
+from attio_mcp.workspace import AttrInfo, InputError, Workspace, WorkspaceError
+from attio_mcp.workspace.render import compact_timestamp
+from attio_mcp.workspace.values import TYPES, require_uuid
 
 MAX_CONTENT = 2000
 DATE_ONLY_TIME = "T09:00:00Z"
@@ -58,26 +53,23 @@ async def tasks_create(
     """Create a task; Attio tasks have no title, so a title is put in front of the content."""
     text = f"{title.strip()}{TITLE_SEPARATOR}{content}" if title and title.strip() else content
     if len(text) > MAX_CONTENT:
-        raise ToolFailure(
+        raise WorkspaceError(
             "VALIDATION_ERROR",
             f"title + content is {len(text)} characters; Attio allows {MAX_CONTENT}",
             field="content",
             next_step="shorten the content, or put the details in a note (notes_create).",
         )
-    d = deps(ctx)
+    d = workspace_of(ctx)
     links = await _links(d, linked_records or [])
     people = await _assignees(d, assignees or [])
     deadline = _due(due_at) if due_at else None
-    try:
-        task = await d.client.create_task(
-            content=text,
-            deadline_at=deadline,
-            is_completed=is_completed,
-            linked_records=links,
-            assignees=people,
-        )
-    except AttioError as exc:
-        raise failure_from_attio(exc, write=True) from None
+    task = await d.client.create_task(
+        content=text,
+        deadline_at=deadline,
+        is_completed=is_completed,
+        linked_records=links,
+        assignees=people,
+    )
     return (await _render(d, [task]))[0]
 
 
@@ -93,9 +85,9 @@ async def tasks_list(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """List tasks, optionally by linked record, assignee and completion."""
-    d = deps(ctx)
+    d = workspace_of(ctx)
     if bool(linked_object) != bool(linked_record_id):
-        raise ToolFailure(
+        raise WorkspaceError(
             "VALIDATION_ERROR",
             "linked_object and linked_record_id go together",
             field="linked_record_id" if linked_object else "linked_object",
@@ -104,22 +96,19 @@ async def tasks_list(
     obj = rid = member = None
     if linked_object and linked_record_id:
         rid = require_uuid(linked_record_id, "linked_record_id")
-        obj = await object_slug(d, linked_object, "linked_object")
+        obj = (await d.object(linked_object, field="linked_object")).slug
     if assignee:
         (actor,) = await _assignees(d, [assignee], field="assignee")
         member = actor.get("referenced_actor_id") or actor["workspace_member_email_address"]
-    try:
-        rows = await d.client.list_tasks(
-            linked_object=obj,
-            linked_record_id=rid,
-            assignee=member,
-            is_completed=is_completed,
-            sort=sort,
-            limit=limit + 1,
-            offset=offset,
-        )
-    except AttioError as exc:
-        raise failure_from_attio(exc) from None
+    rows = await d.client.list_tasks(
+        linked_object=obj,
+        linked_record_id=rid,
+        assignee=member,
+        is_completed=is_completed,
+        sort=sort,
+        limit=limit + 1,
+        offset=offset,
+    )
     out: dict[str, Any] = {"tasks": await _render(d, rows[:limit]), "has_more": len(rows) > limit}
     if out["has_more"]:
         out["next_offset"] = offset + limit
@@ -139,13 +128,13 @@ async def tasks_update(
     """Update a task's due date, completion, links or assignees (lists replace); content cannot be edited."""
     tid = require_uuid(task_id, "task_id")
     if due_at is None and is_completed is None and linked_records is None and assignees is None:
-        raise ToolFailure(
+        raise WorkspaceError(
             "VALIDATION_ERROR",
             "nothing to update",
             field="task_id",
             next_step="pass due_at, is_completed, linked_records or assignees; to change content, create a new task.",
         )
-    d = deps(ctx)
+    d = workspace_of(ctx)
     changes: dict[str, Any] = {}
     if due_at is not None:
         changes["deadline_at"] = _due(due_at) if due_at.strip() else None
@@ -155,18 +144,16 @@ async def tasks_update(
         changes["linked_records"] = await _links(d, linked_records)
     if assignees is not None:
         changes["assignees"] = await _assignees(d, assignees)
-    try:
-        task = await d.client.update_task(
+    task = await d.call(
+        d.client.update_task(
             tid,
             deadline_at=changes.get("deadline_at", UNSET),
             is_completed=changes.get("is_completed", UNSET),
             linked_records=changes.get("linked_records", UNSET),
             assignees=changes.get("assignees", UNSET),
-        )
-    except NotFoundError:
-        raise _missing(tid) from None
-    except AttioError as exc:
-        raise failure_from_attio(exc, write=True) from None
+        ),
+        **_task(tid),
+    )
     return (await _render(d, [task]))[0]
 
 
@@ -174,10 +161,8 @@ async def tasks_update(
 async def tasks_delete(ctx: Context, task_id: TaskId) -> dict[str, Any]:
     """Delete a task permanently."""
     tid = require_uuid(task_id, "task_id")
-    try:
-        await deps(ctx).client.delete_task(tid)
-    except NotFoundError:
-        raise _missing(tid) from None
+    d = workspace_of(ctx)
+    await d.call(d.client.delete_task(tid), **_task(tid))
     return {"deleted": True, "id": tid}
 
 
@@ -189,13 +174,10 @@ def _due(value: str) -> str:
     text = value.strip()
     if _DATE_RE.match(text):
         text += DATE_ONLY_TIME
-    try:
-        return TYPES["timestamp"].coerce(_DUE, text, ())
-    except InputError as err:
-        raise input_failure(err) from None
+    return TYPES["timestamp"].coerce(_DUE, text, ())
 
 
-async def _links(d: Deps, items: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+async def _links(d: Workspace, items: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
     """``{target_object, target_record_id}`` items (``object``/``record_id`` also accepted), checked."""
     out = []
     for i, item in enumerate(items):
@@ -203,20 +185,20 @@ async def _links(d: Deps, items: Sequence[dict[str, Any]]) -> list[dict[str, str
         obj = item.get("target_object") or item.get("object")
         rid = item.get("target_record_id") or item.get("record_id")
         if not isinstance(obj, str) or not isinstance(rid, str) or not obj or not rid:
-            raise ToolFailure(
+            raise WorkspaceError(
                 "VALIDATION_ERROR",
                 "each linked record needs target_object and target_record_id",
                 field=where,
                 next_step='pass [{"target_object": "deals", "target_record_id": "<uuid>"}].',
             )
-        slug = await object_slug(d, obj, f"{where}.target_object")
+        slug = (await d.object(obj, field=f"{where}.target_object")).slug
         out.append(
             {"target_object": slug, "target_record_id": require_uuid(rid, f"{where}.target_record_id")}
         )
     return out
 
 
-async def _assignees(d: Deps, items: Sequence[str], *, field: str = "assignees") -> list[dict[str, Any]]:
+async def _assignees(d: Workspace, items: Sequence[str], *, field: str = "assignees") -> list[dict[str, Any]]:
     """Member ids or emails -> actor references; an unknown one fails listing the members' emails."""
     if not items:
         return []
@@ -226,7 +208,7 @@ async def _assignees(d: Deps, items: Sequence[str], *, field: str = "assignees")
         try:
             actor = TYPES["actor-reference"].coerce(_ASSIGNEE, item, members)
         except InputError as err:
-            raise ToolFailure(
+            raise WorkspaceError(
                 "VALIDATION_ERROR",
                 f"no workspace member {str(item)[:80]!r}",
                 field=field,
@@ -237,10 +219,10 @@ async def _assignees(d: Deps, items: Sequence[str], *, field: str = "assignees")
     return out
 
 
-async def _render(d: Deps, tasks: Sequence[Task]) -> list[dict[str, Any]]:
+async def _render(d: Workspace, tasks: Sequence[Task]) -> list[dict[str, Any]]:
     if not tasks:
         return []
-    slugs = await object_slugs(d)
+    slugs = await d.object_slugs()
     members = await d.members() if any(t.assignees for t in tasks) else []
     return [task_out(t, slugs, members) for t in tasks]
 
@@ -268,5 +250,6 @@ def task_out(task: Task, slugs: dict[str, str], members: Sequence[WorkspaceMembe
     return {k: v for k, v in out.items() if v not in (None, "", [])}
 
 
-def _missing(task_id: str) -> ToolFailure:
-    return ToolFailure("NOT_FOUND", f"task {task_id} not found", field="task_id", next_step=_NEXT_TASKS)
+def _task(task_id: str) -> dict[str, str]:
+    """``Workspace.call`` arguments for a call on one task: a 404 names the task and how to find it."""
+    return {"subject": f"task {task_id}", "field": "task_id", "next_step": _NEXT_TASKS}

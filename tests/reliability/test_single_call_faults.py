@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from attio_mcp.tools import CODES
+from attio_mcp.workspace import CODES
 from tests.reliability.conftest import (
     FAULTS,
     Switch,

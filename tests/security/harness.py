@@ -18,7 +18,7 @@ from mcp import Client
 from attio_mcp.sandbox import create_app
 from attio_mcp.server.app import build_server
 from attio_mcp.server.settings import Settings
-from attio_mcp.tools import CODES
+from attio_mcp.workspace import CODES
 
 # Every literal path segment of Attio's routes the client uses.
 ROUTE_WORDS = frozenset(

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from attio_mcp.tools._import_engine import MAX_ROWS
 from attio_mcp.tools._limits import (
     MAX_FILTER_DEPTH,
     MAX_NESTING,
@@ -16,6 +15,7 @@ from attio_mcp.tools._limits import (
     MAX_STRING,
     cap_result,
 )
+from attio_mcp.workspace.importing import MAX_ROWS
 from tests.conftest import Tools
 
 pytestmark = pytest.mark.anyio

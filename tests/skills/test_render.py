@@ -21,7 +21,7 @@ from attio_mcp.skills import (
 from attio_mcp.skills._collect import singular_nouns
 from attio_mcp.skills._export import ExportError, front_matter
 from attio_mcp.skills._render import OPTION_LIMIT
-from attio_mcp.tools._schema import AttrInfo, TargetSchema
+from attio_mcp.workspace.schema import AttrInfo, TargetSchema
 from tests.skills.helpers import table_rows
 
 

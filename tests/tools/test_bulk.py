@@ -12,8 +12,9 @@ from mcp import Client
 
 from attio_mcp.server.app import build_server
 from attio_mcp.server.settings import Settings
-from attio_mcp.tools._import_engine import ImportRun, _parse_ts, plan_import, workers_for
-from attio_mcp.tools._schema import AttrInfo, TargetSchema
+from attio_mcp.workspace.importing import ImportRun, plan_import, workers_for
+from attio_mcp.workspace.importing.run import _parse_ts
+from attio_mcp.workspace.schema import AttrInfo, TargetSchema
 
 pytestmark = pytest.mark.anyio
 
@@ -166,7 +167,7 @@ async def test_progress_notifications(mcp: Client) -> None:
 
 
 async def test_cancellation_stops_cleanly(sandbox_app: Any, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="attio_mcp.tools.bulk")
+    caplog.set_level(logging.INFO, logger="attio_mcp.workspace.importing")
     server = build_server(
         Settings(sandbox=True, writes_per_second=25), transport=httpx.ASGITransport(app=sandbox_app)
     )

@@ -11,8 +11,8 @@ from mcp import Client
 
 from attio_mcp.server.app import build_server
 from attio_mcp.server.settings import Settings
-from attio_mcp.tools._entry_filters import simple_entry_filter
-from attio_mcp.tools._schema import AttrInfo, TargetSchema
+from attio_mcp.workspace.entry_query import simple_entry_filter
+from attio_mcp.workspace.schema import AttrInfo, TargetSchema
 
 pytestmark = pytest.mark.anyio
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from attio_mcp.attio import Entry, Record
-from attio_mcp.tools._flatten import (
+from attio_mcp.workspace.render import (
     compact_timestamp,
     derived_updated_at,
     flatten_entry,
@@ -18,7 +18,7 @@ from attio_mcp.tools._flatten import (
     flatten_values,
     hoist_web_urls,
 )
-from attio_mcp.tools._schema import AttrInfo, TargetSchema
+from attio_mcp.workspace.schema import AttrInfo, TargetSchema
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "attio-samples"  # shared/ sits beside the repo
 PERSON_A = "2e3a4ef6-f439-599d-a51b-2f707449d431"

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from attio_mcp.tools._records_query import check_filter, combine_filters, text_query_filter
-from attio_mcp.tools._schema import AttrInfo, TargetSchema
+from attio_mcp.workspace.query import check_filter, combine_filters, text_query_filter
+from attio_mcp.workspace.schema import AttrInfo, TargetSchema
 
 pytestmark = pytest.mark.anyio
 

@@ -10,7 +10,7 @@ import pytest
 from anyio.lowlevel import checkpoint
 
 from attio_mcp.attio import AttioList, AttioObject, Attribute, SelectOption, Status
-from attio_mcp.tools._schema import SchemaCache, SchemaLookupError, TargetSchema
+from attio_mcp.workspace.schema import LookupFailure, SchemaCache, TargetSchema
 
 pytestmark = pytest.mark.anyio
 
@@ -243,17 +243,17 @@ async def test_concurrent_first_calls_fetch_once(cache: SchemaCache, client: Fak
 
 
 async def test_unknown_object_suggests_slugs(cache: SchemaCache) -> None:
-    with pytest.raises(SchemaLookupError) as info:
+    with pytest.raises(LookupFailure) as info:
         await cache.object("deal_s")
     err = info.value
-    assert (err.kind, err.value, err.field) == ("object", "deal_s", "object")
+    assert (err.code, err.kind, err.value, err.field) == ("NOT_FOUND", "object", "deal_s", "resource_type")
     assert err.suggestions == ["deals"]
-    assert err.options == ["companies", "deals", "people"]
-    assert "Did you mean 'deals'" in err.message
+    assert err.available == ["companies", "deals", "people"]
+    assert "did you mean deals?" in (err.next_step or "")
 
 
 async def test_unknown_object_by_noun_suggests_the_slug(cache: SchemaCache) -> None:
-    with pytest.raises(SchemaLookupError) as info:
+    with pytest.raises(LookupFailure) as info:
         await cache.object("Compnay")
     assert info.value.suggestions == ["companies"]
 
@@ -268,7 +268,7 @@ async def test_stale_listing_is_refreshed_once_before_failing(cache: SchemaCache
     client.attributes["projects"] = []
     assert (await cache.object("projects")).id == "new-id"
     assert client.calls["list_objects"] == 2
-    with pytest.raises(SchemaLookupError):
+    with pytest.raises(LookupFailure):
         await cache.object("nothing")
     assert client.calls["list_objects"] == 3  # refreshed once for the miss, not in a loop
 
@@ -289,10 +289,10 @@ async def test_list_schema_by_slug_id_or_name(cache: SchemaCache, client: FakeCl
 
 
 async def test_unknown_list_suggests_slug_or_name(cache: SchemaCache) -> None:
-    with pytest.raises(SchemaLookupError) as info:
+    with pytest.raises(LookupFailure) as info:
         await cache.list("Enterprize Sales")
     assert info.value.kind == "list" and info.value.suggestions == ["Enterprise Sales"]
-    with pytest.raises(SchemaLookupError) as info:
+    with pytest.raises(LookupFailure) as info:
         await cache.list("enterprise_sale")
     assert info.value.suggestions == ["enterprise_sales"]
 

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from attio_mcp.attio import WorkspaceMember
-from attio_mcp.tools._schema import AttrInfo, TargetSchema
-from attio_mcp.tools._suggest import did_you_mean
-from attio_mcp.tools._values import InputError, normalise_value, prepare_values, validate_all
+from attio_mcp.workspace.errors import did_you_mean
+from attio_mcp.workspace.schema import AttrInfo, TargetSchema
+from attio_mcp.workspace.values import InputError, normalise_value, prepare_values, validate_all
 
 COMPANY_ID = "83bfe8c7-696f-59b5-b683-096eac6c97b9"
 PERSON_ID = "2e3a4ef6-f439-599d-a51b-2f707449d431"

@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from attio_mcp.attio import WorkspaceMember
-from attio_mcp.tools._coerce import TYPES
-from attio_mcp.tools._errors import ToolFailure
-from attio_mcp.tools._params import require_uuid
-from attio_mcp.tools._schema import AttrInfo, TargetSchema
-from attio_mcp.tools._suggest import InputError, did_you_mean
+from attio_mcp.workspace.errors import InputError, WorkspaceError, did_you_mean
+from attio_mcp.workspace.schema import AttrInfo, TargetSchema
+from attio_mcp.workspace.values import TYPES, require_uuid
 
 __all__ = [
     "FILTER_TYPES",
@@ -174,12 +172,12 @@ def _build(cond: _Condition, place: Callable[[Any], list[dict[str, Any]]]) -> di
 
 def _unknown(
     lst: TargetSchema, parents: Sequence[TargetSchema], name: str, field: str = "attribute"
-) -> ToolFailure:
+) -> WorkspaceError:
     slugs = [*lst.attributes, *(s for p in parents for s in p.attributes), "record_id"]
     close = did_you_mean(name, slugs)
     hint = f"did you mean {', '.join(close)}? " if close else ""
     owners = " or ".join([f"list {lst.slug}", *(p.slug for p in parents)])
-    return ToolFailure(
+    return WorkspaceError(
         "VALIDATION_ERROR",
         f"no attribute {name!r} on {owners}",
         field=field,
@@ -189,8 +187,8 @@ def _unknown(
 
 def _invalid(
     message: str, *, field: str = "value", next_step: str | None = None, options: Any = None
-) -> ToolFailure:
-    return ToolFailure(
+) -> WorkspaceError:
+    return WorkspaceError(
         "VALIDATION_ERROR",
         message,
         field=field,

@@ -14,9 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from attio_mcp.tools._errors import ToolFailure
-from attio_mcp.tools._schema import AttrInfo, TargetSchema
-from attio_mcp.tools._suggest import did_you_mean
+from attio_mcp.workspace.errors import WorkspaceError, did_you_mean
+from attio_mcp.workspace.schema import AttrInfo, TargetSchema
 
 __all__ = [
     "TOP_FIELDS",
@@ -45,8 +44,8 @@ _SORT_KEYS = ("direction", "attribute", "field", "path")
 _NEXT_FILTER = "fix the filter; attributes_list shows slugs and types."
 
 
-def _invalid(message: str, field: str, next_step: str, options: list[str] | None = None) -> ToolFailure:
-    return ToolFailure("VALIDATION_ERROR", message, field=field, next_step=next_step, options=options)
+def _invalid(message: str, field: str, next_step: str, options: list[str] | None = None) -> WorkspaceError:
+    return WorkspaceError("VALIDATION_ERROR", message, field=field, next_step=next_step, options=options)
 
 
 def _usable(attr: AttrInfo) -> bool:
@@ -77,7 +76,7 @@ def text_query_filter(schema: TargetSchema, query: str) -> dict[str, Any]:
         chosen = [a for a in attrs if a.type == "text" and a.writable and not a.system][:_FALLBACK_TEXT_ATTRS]
     clauses = [c for a in chosen if (c := _clause(a, query)) is not None]
     if not clauses:
-        raise ToolFailure(
+        raise WorkspaceError(
             "VALIDATION_ERROR",
             f"{schema.slug} has no text attribute to search with query",
             field="query",
@@ -94,11 +93,11 @@ def combine_filters(*filters: Mapping[str, Any] | None) -> dict[str, Any] | None
     return present[0] if len(present) == 1 else {"$and": present}
 
 
-def _unknown_attr(schema: TargetSchema, name: str, where: str, extra: tuple[str, ...] = ()) -> ToolFailure:
+def _unknown_attr(schema: TargetSchema, name: str, where: str, extra: tuple[str, ...] = ()) -> WorkspaceError:
     candidates = [*schema.attributes, *extra]
     close = did_you_mean(name, candidates)
     hint = f"did you mean {', '.join(close)}? " if close else ""
-    return ToolFailure(
+    return WorkspaceError(
         "VALIDATION_ERROR",
         f"{schema.slug} has no attribute {name!r}",
         field=where,

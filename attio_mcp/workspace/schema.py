@@ -1,4 +1,4 @@
-"""Workspace schema cache: objects, lists and their attributes, compacted for the tools layer.
+"""Workspace schema cache: objects, lists and their attributes, compacted for the layers above.
 
 `SchemaCache` resolves an object by slug, UUID or noun (and a list by slug, UUID or name), loads its
 attributes plus the active select options / statuses, and keeps the result for `ttl` seconds. Concurrent
@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import anyio
 
-from attio_mcp.tools._suggest import InputError, did_you_mean, format_choices
+from attio_mcp.workspace.errors import LookupFailure, did_you_mean
 
 if TYPE_CHECKING:
     from attio_mcp.attio import AttioClient, AttioList, AttioObject, Attribute
 
-__all__ = ["AttrInfo", "SchemaCache", "SchemaLookupError", "TargetSchema"]
+__all__ = ["AttrInfo", "SchemaCache", "LookupFailure", "TargetSchema"]
 
 T = TypeVar("T")
 _MISSING: Any = object()
@@ -74,22 +74,6 @@ class TargetSchema:
             if attr.title.strip().lower() == key:
                 return attr
         return None
-
-
-class SchemaLookupError(InputError):
-    """An object or list slug/id/name that does not exist in the workspace."""
-
-    def __init__(
-        self, kind: Literal["object", "list"], value: str, suggestions: list[str], available: list[str]
-    ):
-        message = f"Unknown {kind} {value!r}."
-        if suggestions:
-            message += f" Did you mean {format_choices(suggestions)}?"
-        hint = f"Use one of the {kind} slugs listed in options." if available else None
-        super().__init__(message, field=kind, hint=hint, options=available)
-        self.kind = kind
-        self.value = value
-        self.suggestions = suggestions
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
@@ -287,7 +271,7 @@ def _match(kind: str, items: list[Any], slug_or_id: str) -> Any | None:
     return None
 
 
-def _lookup_error(kind: Literal["object", "list"], items: list[Any], value: str) -> SchemaLookupError:
+def _lookup_error(kind: Literal["object", "list"], items: list[Any], value: str) -> LookupFailure:
     id_key = "object_id" if kind == "object" else "list_id"
     slugs = [_slug(i, id_key) for i in items]
     owner = {n: _slug(i, id_key) for i in items for n in _names(kind, i)}
@@ -298,4 +282,4 @@ def _lookup_error(kind: Literal["object", "list"], items: list[Any], value: str)
             seen.add(owner[name])
             # Objects are suggested by slug; lists by whichever form matched (slug or name).
             suggestions.append(owner[name] if kind == "object" else name)
-    return SchemaLookupError(kind, value, suggestions, slugs)
+    return LookupFailure(kind, value, suggestions, slugs)

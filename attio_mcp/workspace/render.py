@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from attio_mcp.attio import Entry, Record
-    from attio_mcp.tools._schema import AttrInfo, TargetSchema
+    from attio_mcp.workspace.schema import AttrInfo, TargetSchema
 
 __all__ = [
     "compact_timestamp",
@@ -248,3 +248,26 @@ def hoist_web_urls(records: list[dict[str, Any]]) -> str | None:
     for record in records:
         del record["web_url"]
     return prefixes.pop() + "{id}"
+
+
+INLINE_OPTIONS = 15  # longer option lists are counted; attribute_options lists them all
+
+
+def describe_attribute(attr: AttrInfo) -> dict[str, Any]:
+    """Compact attribute description: false flags omitted, short option lists inline."""
+    out: dict[str, Any] = {"slug": attr.slug, "title": attr.title, "type": attr.type}
+    for flag in ("multi", "required", "unique"):
+        if getattr(attr, flag):
+            out[flag] = True
+    if not attr.writable:
+        out["writable"] = False
+    if attr.allowed_objects:
+        out["targets"] = list(attr.allowed_objects)
+    if attr.type == "currency" and attr.currency_code:
+        out["currency"] = attr.currency_code  # values read and write as plain amounts in this currency
+    if attr.options:
+        if len(attr.options) <= INLINE_OPTIONS:
+            out["options"] = list(attr.options)
+        else:
+            out["options_count"] = len(attr.options)
+    return out

@@ -1,0 +1,154 @@
+"""The connected workspace: the Attio client, its cached schema and members, and one error policy.
+
+A ``Workspace`` is built once per server lifespan (or per caller, with per-request keys). Tools ask it for an
+object's or list's schema (``object``/``list``/``target``), for write payloads (``prepare``), and send every
+client call through :meth:`Workspace.call`, the single place where client errors become
+:class:`WorkspaceError` and where a possibly stale cached schema is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from attio_mcp.attio import AttioClient, AttioError, AttioStatusError, NotFoundError, WorkspaceMember
+from attio_mcp.workspace.errors import NEXT_BY_CODE, LookupFailure, WorkspaceError, error_from_attio, field_of
+from attio_mcp.workspace.schema import SchemaCache, TargetSchema
+from attio_mcp.workspace.values import prepare_values
+
+T = TypeVar("T")
+
+# 400s that can mean the cached schema is stale: an attribute, option or status that is gone, a newly
+# required or read-only attribute. A missing target record or member says nothing about the schema.
+_SCHEMA_CODES = frozenset({"missing_value", "system_edit_unauthorized"})
+_LOOKUP_CODES = frozenset({"value_not_found", "filter_error", "validation_type"})
+_SCHEMA_WORDS = ("attribute", "option", "status")
+_ATTR_ID_RE = re.compile(r'attribute with (?:slug/)?ID "([^"]+)"', re.IGNORECASE)
+
+
+@dataclass
+class Workspace:
+    """The Attio client, the schema cache and the members list (fetched once: they rarely change)."""
+
+    client: AttioClient
+    schema: SchemaCache
+    _members: list[WorkspaceMember] | None = field(default=None, repr=False)
+
+    @classmethod
+    def connect(cls, client: AttioClient) -> Workspace:
+        return cls(client, SchemaCache(client))
+
+    async def members(self) -> list[WorkspaceMember]:
+        if self._members is None:
+            self._members = await self.client.list_members()
+        return self._members
+
+    # -- schema lookups ------------------------------------------------------------------------------
+
+    async def object(self, name: str, *, field: str = "resource_type") -> TargetSchema:
+        """An object's schema by slug, UUID or noun; NOT_FOUND with the closest names names ``field``."""
+        try:
+            return await self.schema.object(name)
+        except LookupFailure as exc:
+            raise exc.for_field(field) from None
+
+    async def list(self, name: str, *, field: str = "list_id") -> TargetSchema:
+        """A list's schema by api_slug, UUID or name; NOT_FOUND with the closest names names ``field``."""
+        try:
+            return await self.schema.list(name)
+        except LookupFailure as exc:
+            raise exc.for_field(field) from None
+
+    async def target(self, resource_type: str | None, list_id: str | None) -> TargetSchema:
+        """The schema of the object or list named by exactly one of the two parameters."""
+        if bool(resource_type) == bool(list_id):
+            raise WorkspaceError(
+                "VALIDATION_ERROR",
+                "give exactly one of resource_type or list_id",
+                field="resource_type",
+                next_step="objects_list and lists_get_all show valid values.",
+            )
+        if resource_type:
+            return await self.object(resource_type)
+        return await self.list(list_id or "")
+
+    async def object_slugs(self) -> dict[str, str]:
+        """Object UUID -> slug, for read forms that name objects by id."""
+        return {o.object_id: o.api_slug for o in await self.schema.objects() if o.object_id and o.api_slug}
+
+    async def prepare(
+        self, target: TargetSchema, data: Mapping[str, Any], *, for_create: bool
+    ) -> dict[str, Any]:
+        """The write payload for ``data``; members are fetched only when an actor attribute is written."""
+        actors = any((a := target.get(str(k))) is not None and a.type == "actor-reference" for k in data)
+        members = await self.members() if actors else ()
+        return prepare_values(target, data, for_create=for_create, members=members)
+
+    # -- calling Attio -------------------------------------------------------------------------------
+
+    async def call(
+        self,
+        pending: Awaitable[T],
+        *,
+        target: TargetSchema | None = None,
+        subject: str | None = None,
+        field: str | None = None,
+        next_step: str | None = None,
+        missing_reference: bool = False,
+    ) -> T:
+        """Await a client call; a client error becomes a ``WorkspaceError``.
+
+        ``subject`` names what was asked for: a 404 reads "{subject} not found" (naming ``field`` and
+        ``next_step`` when given); with ``missing_reference`` a 400 "record not found" means it too.
+        ``target`` is the object or list written or queried: a 400 that may come from a stale schema drops
+        its cached schema, and an attribute Attio names by id is reported by slug.
+        """
+        try:
+            return await pending
+        except AttioError as exc:
+            raise self._error(exc, target, subject, field, next_step, missing_reference) from None
+
+    def _error(
+        self,
+        exc: AttioError,
+        target: TargetSchema | None,
+        subject: str | None,
+        field: str | None,
+        next_step: str | None,
+        missing_reference: bool,
+    ) -> WorkspaceError:
+        if subject and (isinstance(exc, NotFoundError) or (missing_reference and _missing_record(exc))):
+            return WorkspaceError(
+                "NOT_FOUND",
+                f"{subject} not found",
+                field=field or field_of(exc),
+                next_step=next_step or NEXT_BY_CODE["NOT_FOUND"],
+            )
+        if target is not None and _schema_related(exc):
+            self.schema.invalidate(target.id)
+        error = error_from_attio(exc, subject=subject)
+        if target is not None and error.field is None and (match := _ATTR_ID_RE.search(exc.message or "")):
+            attr = target.get(match.group(1))
+            if attr is not None:
+                error.field = attr.slug
+                error.args = (error.render(),)
+        return error
+
+
+def _missing_record(exc: AttioError) -> bool:
+    return (
+        isinstance(exc, AttioStatusError)
+        and exc.code == "value_not_found"
+        and "record" in (exc.message or "").lower()
+    )
+
+
+def _schema_related(exc: AttioError) -> bool:
+    if not isinstance(exc, AttioStatusError) or exc.status != 400:
+        return False
+    if exc.code in _SCHEMA_CODES:
+        return True
+    text = (exc.message or "").lower()
+    return exc.code in _LOOKUP_CODES and "record" not in text and any(w in text for w in _SCHEMA_WORDS)
