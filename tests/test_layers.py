@@ -1,4 +1,4 @@
-"""Layers only point down: tools -> attio client -> HTTP; the sandbox stands alone; one settings reader."""
+"""Layers only point down: tools -> workspace -> attio client -> HTTP; the sandbox stands alone; one settings reader."""
 
 from __future__ import annotations
 
@@ -11,7 +11,16 @@ PACKAGE = Path(__file__).resolve().parents[1] / "attio_mcp"
 
 FORBIDDEN = {
     "attio": ("mcp", "attio_mcp.tools", "attio_mcp.server", "attio_mcp.skills", "attio_mcp.sandbox"),
-    "tools": ("httpx", "attio_mcp.server", "attio_mcp.sandbox"),
+    "workspace": (
+        "mcp",
+        "httpx",
+        "attio_mcp.tools",
+        "attio_mcp.server",
+        "attio_mcp.cli",
+        "attio_mcp.skills",
+        "attio_mcp.sandbox",
+    ),
+    "tools": ("httpx", "attio_mcp.server", "attio_mcp.cli", "attio_mcp.sandbox"),
     "skills": ("httpx", "attio_mcp.sandbox"),
     "sandbox": ("attio_mcp.attio", "attio_mcp.tools", "attio_mcp.server", "attio_mcp.skills", "mcp"),
     "server": ("attio_mcp.cli",),  # the command line sits on top of the server, never below it
@@ -78,4 +87,29 @@ def test_cli_commands_do_not_import_the_entry_point() -> None:
                 offenders.append(f"{path.name}: from {node.module} import …")
             elif isinstance(node, ast.Import) and any(a.name in entry for a in node.names):
                 offenders.append(f"{path.name}: import {', '.join(a.name for a in node.names)}")
+    assert not offenders, offenders
+
+
+def test_private_tool_modules_stay_inside_tools() -> None:
+    """Outside ``tools/`` only its public surface (``attio_mcp.tools``) and family modules are imported."""
+    offenders = []
+    for root in (PACKAGE, PACKAGE.parent / "benchmarks", PACKAGE.parent / "scripts"):
+        for path in sorted(root.rglob("*.py")):
+            if (PACKAGE / "tools") in path.parents:
+                continue
+            for name in _imports(path):
+                if name.startswith("attio_mcp.tools._"):
+                    offenders.append(f"{path.name} imports {name}")
+    assert not offenders, offenders
+
+
+def test_tool_families_do_not_import_each_other() -> None:
+    """A family module imports shared tools helpers (``tools._…``) and the layers below, never a sibling."""
+    families = {p.stem for p in (PACKAGE / "tools").glob("*.py") if not p.name.startswith("_")}
+    offenders = []
+    for path in sorted((PACKAGE / "tools").glob("*.py")):
+        for name in _imports(path):
+            if name.startswith("attio_mcp.tools.") and name.rsplit(".", 1)[1] in families:
+                if path.name != "__init__.py":
+                    offenders.append(f"{path.name} imports {name}")
     assert not offenders, offenders
