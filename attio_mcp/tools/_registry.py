@@ -226,3 +226,32 @@ def _compact(node: Any, *, in_properties: bool) -> Any:
         del out["anyOf"]
         out = {**other, **out}
     return out
+
+
+def compact_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The published form of a result model's schema: each top-level key with its JSON type, and which keys
+    are always present. Nested shapes stay in the model, which still validates every result in full; the
+    tool's description and the skills describe them, and the model reads them in the result itself."""
+    if not schema:
+        return schema
+    props = schema.get("properties", {})
+    out: dict[str, Any] = {"type": "object", "properties": {k: _top_type(v) for k, v in props.items()}}
+    if schema.get("required"):
+        out["required"] = list(schema["required"])
+    return out
+
+
+def _top_type(node: dict[str, Any]) -> dict[str, Any]:
+    """``{"type": …}`` of one property; unconstrained (``{}``) where the model allows any JSON value."""
+    kinds: set[str] = set()
+    for option in node.get("anyOf", [node]):
+        if "$ref" in option:
+            kinds.add("object")
+        elif isinstance(option.get("type"), str):
+            kinds.add(option["type"])
+        else:
+            return {}
+    kinds.discard("null")
+    if not kinds:
+        return {}
+    return {"type": kinds.pop() if len(kinds) == 1 else sorted(kinds)}

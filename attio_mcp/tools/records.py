@@ -11,12 +11,14 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from attio_mcp.tools._params import Data, Fields, Limit, Offset, RecordId, ResourceType
 from attio_mcp.tools._registry import tool, workspace_of
+from attio_mcp.tools._results import Deleted, FlatRecord, RecordPage
 from attio_mcp.workspace import TargetSchema, Workspace, WorkspaceError
 from attio_mcp.workspace.errors import did_you_mean
+from attio_mcp.workspace.page import split_page
 from attio_mcp.workspace.query import (
     check_fields,
     check_filter,
@@ -39,6 +41,19 @@ Mode = Annotated[
 MatchingAttribute = Annotated[str, Field(description="Unique attribute slug, e.g. domains", max_length=100)]
 
 
+class RecordEntry(BaseModel):
+    list_id: str | None = None
+    list_api_slug: str | None = None
+    entry_id: str | None = None
+    created_at: str | None = None
+
+
+class RecordEntries(BaseModel):
+    """The list entries of one record."""
+
+    entries: list[RecordEntry]
+
+
 @tool("records", title="Search records", read_only=True, idempotent=True)
 async def records_search(
     ctx: Context,
@@ -49,7 +64,7 @@ async def records_search(
     fields: Fields = None,
     limit: Limit = 10,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> RecordPage:
     """Find records by text query and/or Attio filter, one page at a time."""
     d, schema = await _object(ctx, resource_type)
     projected = check_fields(schema, fields)
@@ -61,20 +76,16 @@ async def records_search(
         d.client.query_records(schema.slug, filter=combined, sorts=order, limit=limit + 1, offset=offset),
         target=schema,
     )
-    records = [flatten_record(r, schema.slug, schema, fields=projected) for r in rows[:limit]]
+    page, more = split_page(rows, limit)
+    records = [flatten_record(r, schema.slug, schema, fields=projected) for r in page]
     template = hoist_web_urls(records)  # one URL pattern instead of one URL per record
-    out: dict[str, Any] = {"records": records, "has_more": len(rows) > limit}
-    if template:
-        out["web_url"] = template
-    if out["has_more"]:
-        out["next_offset"] = offset + limit
-    return out
+    return RecordPage.of([FlatRecord(**r) for r in records], more=more, offset=offset, web_url=template)
 
 
 @tool("records", title="Get record", read_only=True, idempotent=True)
 async def records_get(
     ctx: Context, resource_type: ResourceType, record_id: RecordId, fields: Fields = None
-) -> dict[str, Any]:
+) -> FlatRecord:
     """Get one record by id."""
     rid = require_uuid(record_id, "record_id")
     d, schema = await _object(ctx, resource_type)
@@ -82,16 +93,16 @@ async def records_get(
     record = await d.call(
         d.client.get_record(schema.slug, rid), target=schema, subject=f"{schema.slug} record {rid}"
     )
-    return flatten_record(record, schema.slug, schema, fields=projected)
+    return FlatRecord(**flatten_record(record, schema.slug, schema, fields=projected))
 
 
 @tool("records", title="Create record")
-async def records_create(ctx: Context, resource_type: ResourceType, data: Data) -> dict[str, Any]:
+async def records_create(ctx: Context, resource_type: ResourceType, data: Data) -> FlatRecord:
     """Create a record from attribute values."""
     d, schema = await _object(ctx, resource_type)
     values = await d.prepare(schema, data, for_create=True)
     record = await d.call(d.client.create_record(schema.slug, values), target=schema)
-    return flatten_record(record, schema.slug, schema)
+    return FlatRecord(**flatten_record(record, schema.slug, schema))
 
 
 # Destructive: overwrite mode removes multiselect values that are not sent. Not idempotent: append mode adds
@@ -99,7 +110,7 @@ async def records_create(ctx: Context, resource_type: ResourceType, data: Data) 
 @tool("records", title="Update record", destructive=True)
 async def records_update(
     ctx: Context, resource_type: ResourceType, record_id: RecordId, data: Data, mode: Mode = "append"
-) -> dict[str, Any]:
+) -> FlatRecord:
     """Update some attributes of a record."""
     rid = require_uuid(record_id, "record_id")
     if not data:
@@ -116,7 +127,7 @@ async def records_update(
         target=schema,
         subject=f"{schema.slug} record {rid}",
     )
-    return flatten_record(record, schema.slug, schema)
+    return FlatRecord(**flatten_record(record, schema.slug, schema))
 
 
 # Destructive: a match has its single-value attributes and its other multiselects replaced. Idempotent: the
@@ -124,7 +135,7 @@ async def records_update(
 @tool("records", title="Upsert record", destructive=True, idempotent=True)
 async def records_upsert(
     ctx: Context, resource_type: ResourceType, matching_attribute: MatchingAttribute, data: Data
-) -> dict[str, Any]:
+) -> FlatRecord:
     """Update the record whose matching_attribute equals its value in data, or create it."""
     d, schema = await _object(ctx, resource_type)
     unique = [a.slug for a in schema.attributes.values() if a.unique and not a.archived]
@@ -155,25 +166,25 @@ async def records_upsert(
             next_step=f"add {attr.slug} to data.",
         )
     record = await d.call(d.client.assert_record(schema.slug, attr.slug, values), target=schema)
-    return flatten_record(record, schema.slug, schema)
+    return FlatRecord(**flatten_record(record, schema.slug, schema))
 
 
 # Idempotent: deleting again changes nothing (the second call reports NOT_FOUND; the end state is the same).
 @tool("records", title="Delete record", destructive=True, idempotent=True)
-async def records_delete(ctx: Context, resource_type: ResourceType, record_id: RecordId) -> dict[str, Any]:
+async def records_delete(ctx: Context, resource_type: ResourceType, record_id: RecordId) -> Deleted:
     """Delete a record permanently."""
     rid = require_uuid(record_id, "record_id")
     d, schema = await _object(ctx, resource_type)
     await d.call(
         d.client.delete_record(schema.slug, rid), target=schema, subject=f"{schema.slug} record {rid}"
     )
-    return {"deleted": True, "id": rid}
+    return Deleted(deleted=True, id=rid)
 
 
 @tool("records", title="Record's list entries", read_only=True, idempotent=True)
 async def records_get_entries(
     ctx: Context, resource_type: ResourceType, record_id: RecordId
-) -> dict[str, Any]:
+) -> RecordEntries:
     """List the list entries of a record: list id and slug, entry id."""
     rid = require_uuid(record_id, "record_id")
     d, schema = await _object(ctx, resource_type)
@@ -182,8 +193,14 @@ async def records_get_entries(
         target=schema,
         subject=f"{schema.slug} record {rid}",
     )
-    keys = ("list_id", "list_api_slug", "entry_id", "created_at")
-    return {"entries": [{k: getattr(r, k) for k in keys if getattr(r, k) is not None} for r in rows]}
+    return RecordEntries(
+        entries=[
+            RecordEntry(
+                list_id=r.list_id, list_api_slug=r.list_api_slug, entry_id=r.entry_id, created_at=r.created_at
+            )
+            for r in rows
+        ]
+    )
 
 
 # -- helpers -------------------------------------------------------------------------------------------
