@@ -20,25 +20,18 @@ from attio_mcp.server.app import build_server
 from attio_mcp.server.settings import Settings
 from attio_mcp.workspace import CODES
 
-# Every literal path segment of Attio's routes the client uses.
-ROUTE_WORDS = frozenset(
-    {
-        "v2",
-        "self",
-        "objects",
-        "lists",
-        "records",
-        "query",
-        "search",
-        "attributes",
-        "options",
-        "statuses",
-        "entries",
-        "notes",
-        "tasks",
-        "workspace_members",
-    }
-)
+
+def _route_words(routes: Any) -> set[str]:
+    words: set[str] = set()
+    for route in routes:
+        path = getattr(route, "path", "") or ""
+        words.update(seg for seg in path.split("/") if seg and not seg.startswith("{"))
+        words |= _route_words(getattr(route, "routes", None) or ())
+    return words
+
+
+# Every literal path segment of the Attio routes the sandbox serves (the routes the client may call).
+ROUTE_WORDS = frozenset(_route_words(create_app().routes))
 NO_NEXT_STEP: set[str] = set()  # errors without the contract's "Next:" part (reported, not failed)
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
