@@ -43,7 +43,7 @@ async def render_entries(
     out = []
     for entry in entries:
         flat = flatten_entry(entry, lst, fields=entry_fields)
-        row = {k: flat.pop(k) for k in ("entry_id", "record_id", "object") if k in flat}
+        row: dict[str, Any] = {k: flat.pop(k) for k in ("entry_id", "record_id", "object") if k in flat}
         if (summary := summaries.get(entry.parent_record_id or "")) is not None:
             row["record"] = summary
         out.append(row | flat)

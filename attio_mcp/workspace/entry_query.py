@@ -105,7 +105,9 @@ def simple_entry_filter(
     return _build(_Condition(places, negate), lambda f: [f])
 
 
-def parent_record_filter(lst: TargetSchema, parent_objects: Sequence[str], record_ids: Sequence[str]) -> dict:
+def parent_record_filter(
+    lst: TargetSchema, parent_objects: Sequence[str], record_ids: Sequence[str]
+) -> dict[str, Any]:
     """Entries whose parent record is one of ``record_ids`` (one path filter per parent object)."""
     ids = list(record_ids)
     constraint: dict[str, Any] = {"$eq": ids[0]} if len(ids) == 1 else {"$in": ids}
@@ -114,7 +116,7 @@ def parent_record_filter(lst: TargetSchema, parent_objects: Sequence[str], recor
 
 def rewrite_entry_filter(
     lst: TargetSchema, parents: Sequence[TargetSchema], node: Any, where: str = "filter"
-) -> dict:
+) -> dict[str, Any]:
     """Check a full Attio entries filter; parent-record attributes and ``record_id`` become path filters.
 
     Entry attribute names become slugs; ``path``/``constraints`` pass through unchanged for Attio to check.

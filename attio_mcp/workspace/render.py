@@ -19,7 +19,7 @@ Decisions (lossless given the schema, which the schema tools expose):
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -83,7 +83,7 @@ def compact_timestamp(stamp: Any) -> Any:
     return _PADDED_FRACTION.sub(lambda m: (m.group(1) or "") + "Z", stamp)
 
 
-_BY_TYPE = {
+_BY_TYPE: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "timestamp": lambda v: compact_timestamp(v.get("value")),
     "select": lambda v: _title(v.get("option")),
     "status": lambda v: _title(v.get("status")),
@@ -239,10 +239,12 @@ def hoist_web_urls(records: list[dict[str, Any]]) -> str | None:
     Lossless: each URL is the template with the record's id. Returns the template, or None (records
     untouched) when the URLs do not follow one pattern.
     """
-    urls = [(r.get("web_url"), r.get("id")) for r in records]
-    if not urls or any(not isinstance(u, str) or not i or not u.endswith(str(i)) for u, i in urls):
-        return None
-    prefixes = {u[: -len(str(i))] for u, i in urls}
+    prefixes: set[str] = set()
+    for record in records:
+        url, ident = record.get("web_url"), str(record.get("id") or "")
+        if not isinstance(url, str) or not ident or not url.endswith(ident):
+            return None
+        prefixes.add(url[: -len(ident)])
     if len(prefixes) != 1:
         return None
     for record in records:

@@ -11,16 +11,16 @@ import builtins
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import anyio
 
 from attio_mcp.workspace.errors import LookupFailure, did_you_mean
 
 if TYPE_CHECKING:
-    from attio_mcp.attio import AttioClient, AttioList, AttioObject, Attribute
+    from attio_mcp.attio import AttioClient, AttioList, AttioObject, Attribute, SelectOption, Status
 
-__all__ = ["AttrInfo", "SchemaCache", "LookupFailure", "TargetSchema"]
+__all__ = ["AttrInfo", "SchemaCache", "TargetSchema"]
 
 T = TypeVar("T")
 _MISSING: Any = object()
@@ -143,12 +143,12 @@ class SchemaCache:
     async def _cached(self, key: str, load: Callable[[], Awaitable[T]]) -> T:
         hit = self._fresh(key)
         if hit is not _MISSING:
-            return hit
+            return cast(T, hit)
         lock = self._locks.setdefault(key, anyio.Lock())
         async with lock:
             hit = self._fresh(key)
             if hit is not _MISSING:
-                return hit
+                return cast(T, hit)
             value = await load()
             self._entries[key] = (self._clock(), value)
             return value
@@ -206,6 +206,7 @@ class SchemaCache:
 
         async def fetch(attr: Attribute) -> None:
             slug = _slug(attr, "attribute_id")
+            rows: Sequence[SelectOption | Status]
             try:
                 async with limiter:
                     if _get(attr, "type") == "status":

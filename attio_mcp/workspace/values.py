@@ -208,7 +208,7 @@ def _record_ref(attr: AttrInfo, v: Any, _m: Sequence[WorkspaceMember]) -> dict[s
     allowed = attr.allowed_objects
     ask = f"Pass {{'target_object': <one of {format_choices(allowed)}>, 'target_record_id': <uuid>}}."
     if isinstance(v, Mapping):
-        ref = {_REF_ALIASES.get(k, k): val for k, val in v.items()}
+        ref = {_REF_ALIASES.get(str(k), str(k)): val for k, val in v.items()}
         target = ref.get("target_object")
         if target is None:
             if len(allowed) != 1:
