@@ -123,7 +123,8 @@ def render_docs(tools: list[dict[str, Any]]) -> str:
         "descriptions and input schemas are what `tools/list` returns.",
         "",
     ]
-    for toolset, blurb in TOOLSETS.items():
+    for toolset, family in TOOLSETS.items():
+        blurb = family.description
         members = [t for t in tools if t["toolset"] == toolset]
         if not members:
             continue

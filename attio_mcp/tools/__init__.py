@@ -5,22 +5,31 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-# Importing each family registers its tools in ALL_TOOLS (select_tools orders them by family).
-from attio_mcp.tools import records, lists, entries, notes, tasks, members, schema, bulk  # noqa: F401, I001
 from attio_mcp.tools._registry import (
     ALL_TOOLS,
+    TOOLSET_IDS,
     TOOLSETS,
+    Toolset,
     ToolSpec,
     compact_input_schema,
+    compact_output_schema,
     select_tools,
     workspace_of,
 )
 
+# Importing a family module registers its tools in ALL_TOOLS, in this order within a toolset.
+# isort: off
+from attio_mcp.tools import records, lists, entries, notes, tasks, members, schema, bulk  # noqa: F401
+# isort: on
+
 __all__ = [
     "ALL_TOOLS",
     "TOOLSETS",
+    "TOOLSET_IDS",
     "ToolSpec",
+    "Toolset",
     "compact_input_schema",
+    "compact_output_schema",
     "register_tools",
     "select_tools",
     "workspace_of",

@@ -26,15 +26,52 @@ from attio_mcp.workspace import Workspace, WorkspaceError, error_from_attio
 
 logger = logging.getLogger("attio_mcp.tools")
 
-TOOLSETS: dict[str, str] = {
-    "records": "Search, read, create, update, upsert and delete records of any object.",
-    "lists": "Lists and list entries.",
-    "notes": "Notes on records.",
-    "tasks": "Tasks linked to records and assigned to members.",
-    "members": "Workspace members.",
-    "schema": "Objects, attributes, options and the token's workspace.",
-    "bulk": "Bulk import of many rows.",
+# Attio scopes, named once.
+R_OBJ, R_REC, W_REC = "object_configuration:read", "record_permission:read", "record_permission:read-write"
+R_LIST, R_ENTRY, W_ENTRY = "list_configuration:read", "list_entry:read", "list_entry:read-write"
+R_USERS = "user_management:read"
+
+
+@dataclass(frozen=True)
+class Toolset:
+    """A family of tools: what ``--toolsets`` selects, what the docs group under one heading, and the Attio
+    scopes its endpoints need (``read_scopes`` for its read tools, ``write_scopes`` for the others).
+    Settings, ``attio-mcp doctor``, the generated docs and the guard tests all derive from ``TOOLSETS``."""
+
+    id: str
+    description: str
+    read_scopes: tuple[str, ...]
+    write_scopes: tuple[str, ...]
+
+
+TOOLSETS: dict[str, Toolset] = {
+    t.id: t
+    for t in (
+        Toolset(
+            "records",
+            "Search, read, create, update, upsert and delete records of any object.",
+            (R_REC, R_OBJ),
+            (W_REC, R_OBJ),
+        ),
+        Toolset(
+            "lists",
+            "Lists and list entries.",
+            (R_LIST, R_ENTRY, R_REC, R_OBJ),
+            (R_LIST, W_ENTRY, R_REC, R_OBJ),
+        ),
+        Toolset("notes", "Notes on records.", ("note:read", R_REC, R_OBJ), ("note:read-write", R_REC, R_OBJ)),
+        Toolset(
+            "tasks",
+            "Tasks linked to records and assigned to members.",
+            ("task:read", R_REC, R_OBJ, R_USERS),
+            ("task:read-write", R_REC, R_OBJ, R_USERS),
+        ),
+        Toolset("members", "Workspace members.", (R_USERS,), (R_USERS,)),
+        Toolset("schema", "Objects, attributes, options and the token's workspace.", (R_OBJ,), (R_OBJ,)),
+        Toolset("bulk", "Bulk import of many rows.", (R_REC, R_OBJ), (W_REC, R_OBJ)),
+    )
 }
+TOOLSET_IDS: tuple[str, ...] = tuple(TOOLSETS)
 
 
 @dataclass(frozen=True)
@@ -49,6 +86,15 @@ class ToolSpec:
     destructive: bool
     idempotent: bool
     fn: Callable[..., Awaitable[Any]]
+    own_scopes: tuple[str, ...] | None = None
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """The Attio scopes this tool's requests need (``:read-write`` also grants ``:read``)."""
+        if self.own_scopes is not None:
+            return self.own_scopes
+        family = TOOLSETS[self.toolset]
+        return family.read_scopes if self.read_only else family.write_scopes
 
     @property
     def annotations(self) -> ToolAnnotations:
@@ -72,10 +118,12 @@ def tool(
     destructive: bool = False,
     idempotent: bool = False,
     write: bool | None = None,
+    scopes: tuple[str, ...] | None = None,
 ) -> Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]:
     """Register an async tool function; its docstring's first paragraph is the description.
 
     ``write`` (default: not ``read_only``) tells the error bridge that a failed call may have changed data.
+    ``scopes``: the Attio scopes the tool needs, when they differ from its toolset's.
     """
     if toolset not in TOOLSETS:
         raise ValueError(f"unknown toolset {toolset!r}")
@@ -92,7 +140,7 @@ def tool(
             raise ValueError(f"tool {name!r} has no docstring")
         wrapped = _wrap(fn, write=is_write)
         ALL_TOOLS[name] = ToolSpec(
-            name, toolset, title, description, read_only, destructive, idempotent, wrapped
+            name, toolset, title, description, read_only, destructive, idempotent, wrapped, scopes
         )
         return fn
 

@@ -14,7 +14,7 @@ from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
 from attio_mcp.tools._params import Data, Fields, Limit, Offset, RecordId, ResourceType
-from attio_mcp.tools._registry import tool, workspace_of
+from attio_mcp.tools._registry import R_ENTRY, R_OBJ, R_REC, tool, workspace_of
 from attio_mcp.tools._results import Deleted, FlatRecord, RecordPage
 from attio_mcp.workspace import TargetSchema, Workspace, WorkspaceError
 from attio_mcp.workspace.errors import did_you_mean
@@ -181,7 +181,9 @@ async def records_delete(ctx: Context, resource_type: ResourceType, record_id: R
     return Deleted(deleted=True, id=rid)
 
 
-@tool("records", title="Record's list entries", read_only=True, idempotent=True)
+@tool(
+    "records", title="Record's list entries", read_only=True, idempotent=True, scopes=(R_REC, R_OBJ, R_ENTRY)
+)
 async def records_get_entries(
     ctx: Context, resource_type: ResourceType, record_id: RecordId
 ) -> RecordEntries:
