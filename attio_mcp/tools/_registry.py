@@ -153,11 +153,11 @@ def _wrap(fn: Callable[..., Awaitable[Any]], *, write: bool) -> Callable[..., Aw
         try:
             check_arguments(kwargs)
             out = await fn(*args, **kwargs)
-        except WorkspaceError as error:
-            return error_result(error.during_write() if write else error)
+        except WorkspaceError as failure:
+            return error_result(failure.during_write() if write else failure)
         except AttioError as exc:  # a client call made without Workspace.call
-            error = error_from_attio(exc)
-            return error_result(error.during_write() if write else error)
+            translated = error_from_attio(exc)
+            return error_result(translated.during_write() if write else translated)
         return success_result(cap_result(out, kwargs))
 
     hints = typing.get_type_hints(fn, include_extras=True)
@@ -177,7 +177,8 @@ def _wrap(fn: Callable[..., Awaitable[Any]], *, write: bool) -> Callable[..., Aw
 
 def _bounded(annotation: Any) -> Any:
     """A plain ``str`` / ``str | None`` parameter without a declared max_length gets ``MAX_STRING_PARAM``."""
-    base, meta = annotation, ()
+    base: Any = annotation
+    meta: tuple[Any, ...] = ()
     if typing.get_origin(annotation) is Annotated:
         base, *rest = typing.get_args(annotation)
         meta = tuple(rest)
