@@ -1,11 +1,13 @@
-"""Async client for Attio's REST API v2: ``AttioClient``, its response models and its error tree.
+"""Async client for Attio's REST API v2: ``AttioClient``, the response models callers use, and the error tree.
 
-This package never imports ``mcp``, the tools or the server; everything public is listed in ``__all__``.
+This package never imports ``mcp``, the tools or the server. ``__all__`` lists what the rest of the project
+imports from here, plus every typed error; everything else (the request core, rate limiter, retry policy,
+error builders) stays in the private modules.
 """
 
 from __future__ import annotations
 
-from ._client import UNSET, AttioClient, Unset
+from ._client import UNSET, AttioClient
 from ._errors import (
     AttioClientClosedError,
     AttioError,
@@ -20,36 +22,25 @@ from ._errors import (
     NotFoundError,
     RateLimitError,
     ServerError,
-    error_from_response,
-    error_from_transport,
-    machine_code_for,
 )
-from ._limiter import TokenBucket
 from ._models import (
     AttioList,
-    AttioModel,
     AttioObject,
     Attribute,
     Entry,
     Note,
     Record,
-    RecordEntry,
-    SearchResult,
     SelectOption,
     Status,
     Task,
-    TokenInfo,
     WorkspaceMember,
 )
-from ._pagination import paginate_cursor, paginate_offset
-from ._retry import backoff, parse_retry_after, rate_limit_delay, retry_at_from, should_retry
 
 __all__ = [
     "AttioClient",
     "AttioClientClosedError",
     "AttioError",
     "AttioList",
-    "AttioModel",
     "AttioObject",
     "AttioResponseError",
     "AttioStatusError",
@@ -65,25 +56,10 @@ __all__ = [
     "Note",
     "RateLimitError",
     "Record",
-    "RecordEntry",
-    "SearchResult",
     "SelectOption",
     "ServerError",
     "Status",
     "Task",
-    "TokenBucket",
-    "TokenInfo",
     "UNSET",
-    "Unset",
     "WorkspaceMember",
-    "backoff",
-    "error_from_response",
-    "error_from_transport",
-    "machine_code_for",
-    "paginate_cursor",
-    "paginate_offset",
-    "parse_retry_after",
-    "rate_limit_delay",
-    "retry_at_from",
-    "should_retry",
 ]

@@ -1,23 +1,47 @@
 """``AttioClient``: one async method per Attio endpoint the server uses.
 
-Record and schema methods come from ``_records``; this module adds lists, entries, notes, tasks and
-workspace members. As there, every call site states whether it is a read and whether it is idempotent.
+The client owns an ``HttpCore`` (connection pool, rate limiters, retries, typed errors) and sends every call
+through it. Each method declares at its call site whether the operation is a read (read bucket) and whether
+it is idempotent (safe to repeat after a 5xx or timeout). Creates and PATCH updates are not: a create
+replayed after a lost response duplicates the record, and PATCH appends to multiselect attributes.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from types import TracebackType
+from typing import Any, Literal, Self, TypeVar
+
+import anyio
+import httpx
 
 from ._errors import InvalidArgumentError
-from ._http import _path
-from ._models import AttioList, Entry, Note, Task, WorkspaceMember
-from ._pagination import paginate_offset
-from ._records import _many, _one, _query_body, _RecordsAPI, _timestamp
+from ._http import REDACTED, HttpCore, QueryValue, api_path
+from ._models import (
+    AttioList,
+    AttioModel,
+    AttioObject,
+    Attribute,
+    Entry,
+    Note,
+    Record,
+    RecordEntry,
+    SearchResult,
+    SelectOption,
+    Status,
+    Task,
+    TokenInfo,
+    WorkspaceMember,
+)
 
-__all__ = ["AttioClient", "UNSET", "Unset"]
+__all__ = ["AttioClient", "Target", "UNSET", "Unset"]
+
+M = TypeVar("M", bound=AttioModel)
+Target = Literal["objects", "lists"]
 
 
 class Unset(enum.Enum):
@@ -29,7 +53,56 @@ class Unset(enum.Enum):
 UNSET = Unset.UNSET
 
 
-class AttioClient(_RecordsAPI):
+# -- request bodies and response envelopes -------------------------------------------------------------
+
+
+def _data(body: object) -> object:
+    """Unwrap Attio's ``{"data": …}`` envelope (``/v2/self`` has none)."""
+    if isinstance(body, Mapping) and "data" in body:
+        return body["data"]
+    return body
+
+
+def _one(model: type[M], body: object) -> M:
+    data = _data(body)
+    return model.model_validate(data if isinstance(data, Mapping) else {})
+
+
+def _many(model: type[M], body: object) -> list[M]:
+    data = _data(body)
+    items = data if isinstance(data, list) else []
+    return [model.model_validate(item) for item in items if isinstance(item, Mapping)]
+
+
+def _query_body(
+    filter: Mapping[str, Any] | None, sorts: Sequence[Any] | None, limit: int | None, offset: int | None
+) -> dict[str, object]:
+    body: dict[str, object] = {}
+    if filter is not None:
+        body["filter"] = dict(filter)
+    if sorts is not None:
+        body["sorts"] = list(sorts)
+    if limit is not None:
+        body["limit"] = limit
+    if offset is not None:
+        body["offset"] = offset
+    return body
+
+
+def _timestamp(value: str | datetime | None) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _archived(show_archived: bool) -> dict[str, QueryValue] | None:
+    return {"show_archived": True} if show_archived else None
+
+
+def _check_target(target: str) -> None:
+    if target not in ("objects", "lists"):
+        raise InvalidArgumentError(f"target must be 'objects' or 'lists', not {target!r}")
+
+
+class AttioClient:
     """Async client for Attio's REST API v2.
 
     Use one instance per process (it holds a connection pool and the rate limiters) and close it::
@@ -38,19 +111,191 @@ class AttioClient(_RecordsAPI):
             people = await attio.query_records("people", limit=10)
 
     Pass ``transport=httpx.ASGITransport(app=...)`` or ``httpx.MockTransport(handler)`` to run offline;
-    ``clock``/``sleep`` are injectable so tests never wait. Methods unwrap ``{"data": …}`` and return
-    tolerant models; ``request`` is the low-level escape hatch returning the whole parsed body.
+    ``clock``/``sleep``/``jitter`` are injectable so tests never wait. Methods unwrap ``{"data": …}`` and
+    return tolerant models.
     """
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str = "https://api.attio.com",
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        reads_per_second: float = 100,
+        writes_per_second: float = 25,
+        max_attempts: int = 4,
+        max_retry_seconds: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        user_agent: str = "attio-mcp",
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._core = HttpCore(
+            api_key=api_key,
+            base_url=base_url,
+            transport=transport,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            reads_per_second=reads_per_second,
+            writes_per_second=writes_per_second,
+            max_attempts=max_attempts,
+            max_retry_seconds=max_retry_seconds,
+            clock=clock,
+            sleep=sleep,
+            user_agent=user_agent,
+            jitter=jitter,
+        )
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self._core.closed
+
+    async def aclose(self) -> None:
+        """Close the connection pool; later calls raise ``AttioClientClosedError``. Safe to call twice."""
+        await self._core.aclose()
+
+    async def __aenter__(self) -> Self:
+        self._core.check_open()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"{type(self).__name__}(base_url={self._core.base_url!r}, api_key='{REDACTED}', {state})"
+
+    # -- the four call shapes --------------------------------------------------------------------------
+
+    async def _get(self, path: str, params: Mapping[str, QueryValue] | None = None) -> object:
+        return await self._core.request("GET", path, params=params, idempotent=True, read=True)
+
+    async def _query(self, path: str, body: Mapping[str, object]) -> object:
+        """Read-style POST (query/search): a read, and safe to repeat."""
+        return await self._core.request("POST", path, json=body, idempotent=True, read=True)
+
+    async def _write(
+        self,
+        method: Literal["POST", "PUT", "PATCH", "DELETE"],
+        path: str,
+        body: Mapping[str, object] | None = None,
+        *,
+        idempotent: bool,
+        params: Mapping[str, QueryValue] | None = None,
+    ) -> object:
+        """A write; ``idempotent`` says whether repeating it after an ambiguous failure is harmless."""
+        return await self._core.request(
+            method, path, params=params, json=body, idempotent=idempotent, read=False
+        )
+
+    async def _create(self, path: str, body: Mapping[str, object]) -> object:
+        """Create POST: never repeated after an ambiguous failure, or it could create a duplicate."""
+        return await self._write("POST", path, body, idempotent=False)
+
+    async def _delete(self, path: str) -> None:
+        await self._write("DELETE", path, idempotent=True)
+
+    # -- token, objects, attributes --------------------------------------------------------------------
+
+    async def get_self(self) -> TokenInfo:
+        """Describe the token: active flag, scopes and workspace."""
+        return _one(TokenInfo, await self._get(api_path("self")))
+
+    async def list_objects(self) -> list[AttioObject]:
+        """All objects in the workspace (no pagination)."""
+        return _many(AttioObject, await self._get(api_path("objects")))
+
+    async def list_attributes(
+        self, target: Target, identifier: str, *, show_archived: bool = False
+    ) -> list[Attribute]:
+        """Attributes of an object or list, in UI order."""
+        _check_target(target)
+        path = api_path(target, identifier, "attributes")
+        return _many(Attribute, await self._get(path, _archived(show_archived)))
+
+    async def list_select_options(
+        self, target: Target, identifier: str, attribute: str, *, show_archived: bool = False
+    ) -> list[SelectOption]:
+        """Options of a select attribute."""
+        _check_target(target)
+        path = api_path(target, identifier, "attributes", attribute, "options")
+        return _many(SelectOption, await self._get(path, _archived(show_archived)))
+
+    async def list_statuses(
+        self, target: Target, identifier: str, attribute: str, *, show_archived: bool = False
+    ) -> list[Status]:
+        """Statuses of a status attribute."""
+        _check_target(target)
+        path = api_path(target, identifier, "attributes", attribute, "statuses")
+        return _many(Status, await self._get(path, _archived(show_archived)))
+
+    # -- records ---------------------------------------------------------------------------------------
+
+    async def query_records(
+        self,
+        object: str,
+        *,
+        filter: Mapping[str, Any] | None = None,
+        sorts: Sequence[Any] | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> list[Record]:
+        """One page of records matching ``filter`` (Attio's default limit is 500)."""
+        body = _query_body(filter, sorts, limit, offset)
+        return _many(Record, await self._query(api_path("objects", object, "records", "query"), body))
+
+    async def search_records(self, query: str, objects: list[str], *, limit: int = 25) -> list[SearchResult]:
+        """Fuzzy search over names, domains, emails and phones (eventually consistent; limit 1–25)."""
+        body = {"query": query, "objects": list(objects), "limit": limit, "request_as": {"type": "workspace"}}
+        return _many(SearchResult, await self._query(api_path("objects", "records", "search"), body))
+
+    async def create_record(self, object: str, values: Mapping[str, Any]) -> Record:
+        """Create a record; fails with ``uniqueness_conflict`` on a duplicate unique value. Not retried on 5xx."""
+        body = {"data": {"values": dict(values)}}
+        return _one(Record, await self._create(api_path("objects", object, "records"), body))
+
+    async def assert_record(self, object: str, matching_attribute: str, values: Mapping[str, Any]) -> Record:
+        """Upsert by a unique attribute: update the match or create a record."""
+        body = {"data": {"values": dict(values)}}
+        path = api_path("objects", object, "records")
+        params: dict[str, QueryValue] = {"matching_attribute": matching_attribute}
+        return _one(Record, await self._write("PUT", path, body, params=params, idempotent=True))
+
+    async def get_record(self, object: str, record_id: str) -> Record:
+        """One record by id."""
+        return _one(Record, await self._get(api_path("objects", object, "records", record_id)))
+
+    async def update_record(
+        self, object: str, record_id: str, values: Mapping[str, Any], *, overwrite: bool = False
+    ) -> Record:
+        """PATCH (appends to multiselects; not retried on 5xx) or, with ``overwrite``, PUT (replaces them)."""
+        body = {"data": {"values": dict(values)}}
+        path = api_path("objects", object, "records", record_id)
+        method: Literal["PUT", "PATCH"] = "PUT" if overwrite else "PATCH"
+        return _one(Record, await self._write(method, path, body, idempotent=overwrite))
+
+    async def delete_record(self, object: str, record_id: str) -> None:
+        """Delete a record permanently."""
+        await self._delete(api_path("objects", object, "records", record_id))
+
+    async def list_record_entries(
+        self, object: str, record_id: str, *, limit: int | None = None, offset: int | None = None
+    ) -> list[RecordEntry]:
+        """The list entries a record has, across all lists."""
+        path = api_path("objects", object, "records", record_id, "entries")
+        return _many(RecordEntry, await self._get(path, {"limit": limit, "offset": offset}))
 
     # -- lists and entries -----------------------------------------------------------------------------
 
     async def list_lists(self) -> list[AttioList]:
         """All lists the token can see (no pagination)."""
-        return _many(AttioList, await self._get(_path("lists")))
-
-    async def get_list(self, list: str) -> AttioList:
-        """One list by slug or UUID."""
-        return _one(AttioList, await self._get(_path("lists", list)))
+        return _many(AttioList, await self._get(api_path("lists")))
 
     async def query_entries(
         self,
@@ -63,35 +308,7 @@ class AttioClient(_RecordsAPI):
     ) -> list[Entry]:
         """One page of a list's entries matching ``filter``."""
         body = _query_body(filter, sorts, limit, offset)
-        return _many(Entry, await self._query(_path("lists", list, "entries", "query"), body))
-
-    async def iter_entries(
-        self,
-        list: str,
-        *,
-        filter: Mapping[str, Any] | None = None,
-        sorts: Sequence[Any] | None = None,
-        page_size: int = 500,
-    ) -> AsyncIterator[Entry]:
-        """Every matching entry, fetched page by page until a short page."""
-
-        async def fetch(limit: int, offset: int) -> Sequence[Entry]:
-            return await self.query_entries(list, filter=filter, sorts=sorts, limit=limit, offset=offset)
-
-        async for entry in paginate_offset(fetch, page_size):
-            yield entry
-
-    @staticmethod
-    def _entry_body(
-        parent_object: str, parent_record_id: str, entry_values: Mapping[str, Any] | None
-    ) -> dict[str, Any]:
-        return {
-            "data": {
-                "parent_record_id": parent_record_id,
-                "parent_object": parent_object,
-                "entry_values": dict(entry_values or {}),
-            }
-        }
+        return _many(Entry, await self._query(api_path("lists", list, "entries", "query"), body))
 
     async def create_entry(
         self,
@@ -101,37 +318,29 @@ class AttioClient(_RecordsAPI):
         entry_values: Mapping[str, Any] | None = None,
     ) -> Entry:
         """Add a record to a list (a record may be added more than once). Not retried on 5xx."""
-        body = self._entry_body(parent_object, parent_record_id, entry_values)
-        return _one(Entry, await self._create(_path("lists", list, "entries"), body))
-
-    async def assert_entry(
-        self,
-        list: str,
-        parent_object: str,
-        parent_record_id: str,
-        entry_values: Mapping[str, Any] | None = None,
-    ) -> Entry:
-        """Upsert the entry for a parent record (multiselects are replaced)."""
-        body = self._entry_body(parent_object, parent_record_id, entry_values)
-        path = _path("lists", list, "entries")
-        return _one(Entry, await self.request("PUT", path, json=body, idempotent=True, read=False))
+        data = {
+            "parent_record_id": parent_record_id,
+            "parent_object": parent_object,
+            "entry_values": dict(entry_values or {}),
+        }
+        return _one(Entry, await self._create(api_path("lists", list, "entries"), {"data": data}))
 
     async def get_entry(self, list: str, entry_id: str) -> Entry:
         """One entry by id."""
-        return _one(Entry, await self._get(_path("lists", list, "entries", entry_id)))
+        return _one(Entry, await self._get(api_path("lists", list, "entries", entry_id)))
 
     async def update_entry(
         self, list: str, entry_id: str, entry_values: Mapping[str, Any], *, overwrite: bool = False
     ) -> Entry:
         """PATCH (appends to multiselects; not retried on 5xx) or, with ``overwrite``, PUT (replaces them)."""
         body = {"data": {"entry_values": dict(entry_values)}}
-        path = _path("lists", list, "entries", entry_id)
-        method = "PUT" if overwrite else "PATCH"
-        return _one(Entry, await self.request(method, path, json=body, idempotent=overwrite, read=False))
+        path = api_path("lists", list, "entries", entry_id)
+        method: Literal["PUT", "PATCH"] = "PUT" if overwrite else "PATCH"
+        return _one(Entry, await self._write(method, path, body, idempotent=overwrite))
 
     async def delete_entry(self, list: str, entry_id: str) -> None:
         """Remove an entry from its list (the parent record stays)."""
-        await self._delete(_path("lists", list, "entries", entry_id))
+        await self._delete(api_path("lists", list, "entries", entry_id))
 
     # -- notes -----------------------------------------------------------------------------------------
 
@@ -144,13 +353,13 @@ class AttioClient(_RecordsAPI):
         offset: int | None = None,
     ) -> list[Note]:
         """Notes, optionally of one parent record (Attio's default limit is 10, max 50)."""
-        params = {
+        params: dict[str, QueryValue] = {
             "parent_object": parent_object,
             "parent_record_id": parent_record_id,
             "limit": limit,
             "offset": offset,
         }
-        return _many(Note, await self._get(_path("notes"), params))
+        return _many(Note, await self._get(api_path("notes"), params))
 
     async def create_note(
         self,
@@ -163,7 +372,7 @@ class AttioClient(_RecordsAPI):
         created_at: str | datetime | None = None,
     ) -> Note:
         """Attach a note to a record. Not retried on 5xx."""
-        data: dict[str, Any] = {
+        data: dict[str, object] = {
             "parent_object": parent_object,
             "parent_record_id": parent_record_id,
             "title": title,
@@ -172,15 +381,15 @@ class AttioClient(_RecordsAPI):
         }
         if created_at is not None:
             data["created_at"] = _timestamp(created_at)
-        return _one(Note, await self._create(_path("notes"), {"data": data}))
+        return _one(Note, await self._create(api_path("notes"), {"data": data}))
 
     async def get_note(self, note_id: str) -> Note:
         """One note by id."""
-        return _one(Note, await self._get(_path("notes", note_id)))
+        return _one(Note, await self._get(api_path("notes", note_id)))
 
     async def delete_note(self, note_id: str) -> None:
         """Delete a note permanently."""
-        await self._delete(_path("notes", note_id))
+        await self._delete(api_path("notes", note_id))
 
     # -- tasks -----------------------------------------------------------------------------------------
 
@@ -196,7 +405,7 @@ class AttioClient(_RecordsAPI):
         offset: int | None = None,
     ) -> list[Task]:
         """Tasks, filtered by linked record, assignee (email or member id) and completion."""
-        params = {
+        params: dict[str, QueryValue] = {
             "linked_object": linked_object,
             "linked_record_id": linked_record_id,
             "assignee": assignee,
@@ -205,7 +414,7 @@ class AttioClient(_RecordsAPI):
             "limit": limit,
             "offset": offset,
         }
-        return _many(Task, await self._get(_path("tasks"), params))
+        return _many(Task, await self._get(api_path("tasks"), params))
 
     async def create_task(
         self,
@@ -225,11 +434,7 @@ class AttioClient(_RecordsAPI):
             "linked_records": [dict(item) for item in linked_records],
             "assignees": [dict(item) for item in assignees],
         }
-        return _one(Task, await self._create(_path("tasks"), {"data": data}))
-
-    async def get_task(self, task_id: str) -> Task:
-        """One task by id."""
-        return _one(Task, await self._get(_path("tasks", task_id)))
+        return _one(Task, await self._create(api_path("tasks"), {"data": data}))
 
     async def update_task(
         self,
@@ -241,7 +446,7 @@ class AttioClient(_RecordsAPI):
         assignees: Iterable[Mapping[str, Any]] | Unset = UNSET,
     ) -> Task:
         """PATCH only the given fields (content cannot be edited); ``deadline_at=None`` clears it."""
-        data: dict[str, Any] = {}
+        data: dict[str, object] = {}
         if not isinstance(deadline_at, Unset):
             data["deadline_at"] = _timestamp(deadline_at)
         if not isinstance(is_completed, Unset):
@@ -252,21 +457,15 @@ class AttioClient(_RecordsAPI):
             data["assignees"] = [dict(item) for item in assignees]
         if not data:
             raise InvalidArgumentError("update_task needs at least one field to change")
-        path = _path("tasks", task_id)
-        return _one(
-            Task, await self.request("PATCH", path, json={"data": data}, idempotent=False, read=False)
-        )
+        path = api_path("tasks", task_id)
+        return _one(Task, await self._write("PATCH", path, {"data": data}, idempotent=False))
 
     async def delete_task(self, task_id: str) -> None:
         """Delete a task permanently."""
-        await self._delete(_path("tasks", task_id))
+        await self._delete(api_path("tasks", task_id))
 
     # -- workspace members -----------------------------------------------------------------------------
 
     async def list_members(self) -> list[WorkspaceMember]:
         """All workspace members (no pagination)."""
-        return _many(WorkspaceMember, await self._get(_path("workspace_members")))
-
-    async def get_member(self, member_id: str) -> WorkspaceMember:
-        """One workspace member by id."""
-        return _one(WorkspaceMember, await self._get(_path("workspace_members", member_id)))
+        return _many(WorkspaceMember, await self._get(api_path("workspace_members")))

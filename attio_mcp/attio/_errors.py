@@ -240,7 +240,7 @@ def _text_summary(text: str) -> str:
     return " ".join(stripped.split())[:_MAX_TEXT]
 
 
-def _str_or_none(value: Any) -> str | None:
+def _str_or_none(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 

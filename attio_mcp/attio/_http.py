@@ -1,22 +1,18 @@
 """The request core: one httpx client, read/write rate limiting, retries and typed errors.
 
-Every Attio call goes through ``_HttpCore.request``. Whether an operation may be repeated after an ambiguous
-failure (5xx, timeout, dropped connection) is declared by the call site, never inferred from the verb.
+``AttioClient`` owns one ``HttpCore`` and sends every Attio call through ``HttpCore.request``. Whether an
+operation may be repeated after an ambiguous failure (5xx, timeout, dropped connection) is declared by the
+call site, never inferred from the verb.
 """
 
 from __future__ import annotations
 
 import logging
-import random
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from types import TracebackType
-from typing import Any, Self
 from urllib.parse import quote
 
-import anyio
 import httpx
 
 from ._errors import (
@@ -30,12 +26,18 @@ from ._errors import (
 from ._limiter import TokenBucket
 from ._retry import backoff, parse_retry_after, rate_limit_delay, retry_at_from, should_retry
 
+__all__ = ["BURST", "REDACTED", "HttpCore", "QueryValue", "api_path"]
+
 logger = logging.getLogger("attio_mcp.attio")
 
-_REDACTED = "[redacted]"
+REDACTED = "[redacted]"
+BURST = 2.0  # tokens a limiter may save up (see HttpCore.__init__)
+
+QueryValue = str | int | bool | None
+"""A query parameter value; ``None`` drops the parameter, booleans are sent as ``true``/``false``."""
 
 
-def _path(*segments: str) -> str:
+def api_path(*segments: str) -> str:
     """Build ``/v2/<seg>/<seg>…`` with every segment percent-encoded, so no value can change the route.
 
     ``quote(seg, safe="")`` encodes ``/``, ``?``, ``#`` and ``%``; a segment made only of dots is encoded
@@ -53,11 +55,11 @@ def _path(*segments: str) -> str:
     return "/v2/" + "/".join(parts)
 
 
-def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def _clean_params(params: Mapping[str, QueryValue] | None) -> dict[str, str | int] | None:
     """Drop None-valued query parameters; booleans become ``true``/``false``."""
     if not params:
         return None
-    out: dict[str, Any] = {}
+    out: dict[str, str | int] = {}
     for key, value in params.items():
         if value is None:
             continue
@@ -72,28 +74,28 @@ def _validate_api_key(api_key: str) -> None:
         raise ValueError("api_key must be printable ASCII without whitespace")
 
 
-BURST = 2.0  # tokens a limiter may save up (see _HttpCore.__init__)
+class HttpCore:
+    """Owns the httpx client, both token buckets and the retry loop.
 
-
-class _HttpCore:
-    """Owns the httpx client, both token buckets and the retry loop. ``AttioClient`` builds on it."""
+    Every argument is required: ``AttioClient`` holds the defaults and builds its core from them.
+    """
 
     def __init__(
         self,
         *,
         api_key: str,
-        base_url: str = "https://api.attio.com",
-        transport: httpx.AsyncBaseTransport | None = None,
-        timeout: float = 30.0,
-        connect_timeout: float = 10.0,
-        reads_per_second: float = 100,
-        writes_per_second: float = 25,
-        max_attempts: int = 4,
-        max_retry_seconds: float = 60.0,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
-        user_agent: str = "attio-mcp",
-        jitter: Callable[[], float] = random.random,
+        base_url: str,
+        transport: httpx.AsyncBaseTransport | None,
+        timeout: float,
+        connect_timeout: float,
+        reads_per_second: float,
+        writes_per_second: float,
+        max_attempts: int,
+        max_retry_seconds: float,
+        clock: Callable[[], float],
+        sleep: Callable[[float], Awaitable[None]],
+        user_agent: str,
+        jitter: Callable[[], float],
     ) -> None:
         _validate_api_key(api_key)
         if max_attempts < 1:
@@ -107,8 +109,8 @@ class _HttpCore:
         self._jitter = jitter
         # A small burst: Attio counts requests per second, so a full second's worth sent at once (then the
         # steady rate) overflows the first window and draws 429s. Two tokens keep pace without bursts.
-        self._reads = TokenBucket(reads_per_second, capacity=BURST, clock=clock, sleep=sleep)
-        self._writes = TokenBucket(writes_per_second, capacity=BURST, clock=clock, sleep=sleep)
+        self.reads = TokenBucket(reads_per_second, capacity=BURST, clock=clock, sleep=sleep)
+        self.writes = TokenBucket(writes_per_second, capacity=BURST, clock=clock, sleep=sleep)
         self._closed = False
         self._http = httpx.AsyncClient(
             base_url=base_url,
@@ -139,20 +141,8 @@ class _HttpCore:
             self._closed = True
             await self._http.aclose()
 
-    async def __aenter__(self) -> Self:
-        self._check_open()
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
-    def __repr__(self) -> str:
-        state = "closed" if self._closed else "open"
-        return f"{type(self).__name__}(base_url={self._base_url!r}, api_key='{_REDACTED}', {state})"
-
-    def _check_open(self) -> None:
+    def check_open(self) -> None:
+        """Raise ``AttioClientClosedError`` once ``aclose`` has been called."""
         if self._closed:
             raise AttioClientClosedError("the Attio client is closed; create a new one")
 
@@ -161,7 +151,7 @@ class _HttpCore:
     def _scrub(self, error: AttioError) -> AttioError:
         """Belt and braces: make sure the key never travels inside an error message."""
         if self._api_key in error.message:
-            error.message = error.message.replace(self._api_key, _REDACTED)
+            error.message = error.message.replace(self._api_key, REDACTED)
             error.args = (error.message,)
         return error
 
@@ -182,26 +172,27 @@ class _HttpCore:
         method: str,
         path: str,
         *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
+        params: Mapping[str, QueryValue] | None = None,
+        json: Mapping[str, object] | None = None,
         idempotent: bool,
         read: bool,
-    ) -> Any:
+    ) -> object:
         """Send one Attio call with rate limiting and retries; return the parsed JSON body (not unwrapped).
 
         ``read`` picks the read or write bucket. ``idempotent`` allows retrying 5xx, timeouts and connection
-        failures; 429 is retried regardless. Raises an ``AttioError`` subclass.
+        failures; 429 is retried regardless. An empty success body reads as ``{}``. Raises an
+        ``AttioError`` subclass, or ``AttioClientClosedError`` after ``aclose``.
         """
-        self._check_open()
+        self.check_open()
         method = method.upper()
-        bucket = self._reads if read else self._writes
+        bucket = self.reads if read else self.writes
         query = _clean_params(params)
         first_started = self._clock()
         attempt = 0
         while True:
             attempt += 1
             await bucket.acquire()
-            self._check_open()
+            self.check_open()
             started = self._clock()
             try:
                 response = await self._http.request(method, path, params=query, json=json)
@@ -221,22 +212,22 @@ class _HttpCore:
             status = response.status_code
             if response.is_success:
                 self._log(logging.DEBUG, method, path, str(status), attempt, started, "")
-                return self._decode_success(response, method, path, attempt)
+                return _decode_success(response, method, path, attempt)
 
             now = _server_now(response)
             retry_after = response.headers.get("Retry-After")
-            error = error_from_response(method, path, status, response.content, attempt)
+            status_error = error_from_response(method, path, status, response.content, attempt)
             if retry_after is None and status == 429:
                 retry_after = _body_retry_after(response)
-            error.retry_at = retry_at_from(retry_after, now)
-            self._scrub(error)
+            status_error.retry_at = retry_at_from(retry_after, now)
+            self._scrub(status_error)
             delay = self._delay_for(status, parse_retry_after(retry_after, now), attempt)
             if not (
-                should_retry(status, error.code, idempotent)
+                should_retry(status, status_error.code, idempotent)
                 and self._budget_allows(attempt, first_started, delay)
             ):
                 self._log(logging.INFO, method, path, str(status), attempt, started, "")
-                raise error
+                raise status_error
             self._log(logging.INFO, method, path, str(status), attempt, started, _retry_note(delay))
             await self._sleep(delay)
 
@@ -247,15 +238,17 @@ class _HttpCore:
             return retry_after
         return backoff(attempt, random=self._jitter)
 
-    def _decode_success(self, response: httpx.Response, method: str, path: str, attempt: int) -> Any:
-        if not response.content.strip():
-            return {}
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise AttioResponseError(
-                f"{method} {path}: HTTP {response.status_code} with a body that is not JSON", attempts=attempt
-            ) from exc
+
+def _decode_success(response: httpx.Response, method: str, path: str, attempt: int) -> object:
+    if not response.content.strip():
+        return {}
+    try:
+        body: object = response.json()
+    except ValueError as exc:
+        raise AttioResponseError(
+            f"{method} {path}: HTTP {response.status_code} with a body that is not JSON", attempts=attempt
+        ) from exc
+    return body
 
 
 def _retry_note(delay: float) -> str:
@@ -278,7 +271,7 @@ def _server_now(response: httpx.Response) -> datetime:
 def _body_retry_after(response: httpx.Response) -> str | None:
     """Some 429 bodies carry ``retry_after`` (an HTTP-date) instead of, or besides, the header."""
     try:
-        body = response.json()
+        body: object = response.json()
     except ValueError:
         return None
     value = body.get("retry_after") if isinstance(body, dict) else None

@@ -1,7 +1,8 @@
 """Client-side rate limiting: a token bucket per traffic class (reads and writes).
 
-Attio allows about 100 reads and 25 writes per second. Each bucket holds up to ``rate`` tokens (one second
-of burst) and refills continuously. ``clock`` and ``sleep`` are injected so tests run on a fake clock.
+Attio allows about 100 reads and 25 writes per second. Each bucket holds up to ``capacity`` tokens (by
+default ``rate``, one second of burst; the client asks for a smaller burst) and refills continuously.
+``clock`` and ``sleep`` are injected so tests run on a fake clock.
 """
 
 from __future__ import annotations

@@ -29,11 +29,11 @@ __all__ = [
 ]
 
 
-def _dict_or_empty(value: Any) -> Any:
+def _dict_or_empty(value: object) -> object:
     return {} if value is None else value
 
 
-def _list_or_empty(value: Any) -> Any:
+def _list_or_empty(value: object) -> object:
     if value is None:
         return []
     if isinstance(value, (str, dict)):
@@ -41,11 +41,11 @@ def _list_or_empty(value: Any) -> Any:
     return value
 
 
-def _flag(value: Any) -> Any:
+def _flag(value: object) -> object:
     return False if value is None else value
 
 
-def _value_map(value: Any) -> Any:
+def _value_map(value: object) -> object:
     """Normalise ``values``/``entry_values``: null -> {}, a bare value -> [value], scalars -> {"value": x}."""
     if value is None:
         return {}

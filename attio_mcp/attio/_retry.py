@@ -69,7 +69,7 @@ def retry_at_from(value: str | None, now: datetime) -> datetime | None:
 def backoff(attempt: int, *, random: Callable[[], float] = _random.random) -> float:
     """Exponential backoff with jitter after failed attempt number ``attempt`` (1-based)."""
     exponent = max(0, attempt - 1)
-    base = min(BACKOFF_MAX_SECONDS, BACKOFF_INITIAL_SECONDS * (2 ** min(exponent, 32)))
+    base = min(BACKOFF_MAX_SECONDS, BACKOFF_INITIAL_SECONDS * (2.0 ** min(exponent, 32)))
     return base * (1.0 - BACKOFF_JITTER * random())
 
 

@@ -20,9 +20,8 @@ from attio_mcp.attio import (
     NotFoundError,
     RateLimitError,
     ServerError,
-    error_from_response,
-    error_from_transport,
 )
+from attio_mcp.attio._errors import error_from_response, error_from_transport
 
 
 def body(status: int, code: str, message: str = "msg", **extra: object) -> bytes:

@@ -22,7 +22,7 @@ from attio_mcp.attio import (
     RateLimitError,
     ServerError,
 )
-from attio_mcp.attio._http import _path
+from attio_mcp.attio._http import api_path
 
 from .conftest import API_KEY, FakeClock, Recorder, attio_error, ok
 
@@ -204,11 +204,11 @@ async def test_client_errors_are_not_retried(make_client: MakeClient, reply, err
 async def test_concurrent_write_conflict_retried_only_when_idempotent(make_client: MakeClient) -> None:
     rec = Recorder([attio_error(409, "concurrent_write_conflict"), ok({})])
     async with make_client(rec) as attio:
-        await attio.assert_entry("pipeline", "deals", "r1", {"stage": "Won"})
+        await attio.update_entry("pipeline", "e1", {"stage": "Won"}, overwrite=True)  # PUT
         assert rec.count == 2
         rec.replies = [attio_error(409, "concurrent_write_conflict"), ok({})]
         with pytest.raises(ConflictError):
-            await attio.update_entry("pipeline", "e1", {"stage": "Won"})
+            await attio.update_entry("pipeline", "e1", {"stage": "Won"})  # PATCH
         assert rec.count == 3
 
 
@@ -219,13 +219,13 @@ async def test_concurrent_write_conflict_retried_only_when_idempotent(make_clien
 async def test_request_returns_whole_body_and_non_json_success_is_typed(make_client: MakeClient) -> None:
     rec = Recorder([httpx.Response(200, json={"data": [1], "pagination": {"next_cursor": None}})])
     async with make_client(rec) as attio:
-        body = await attio.request("GET", "/v2/meetings", idempotent=True, read=True)
+        body = await attio._core.request("GET", "/v2/meetings", idempotent=True, read=True)
         assert body == {"data": [1], "pagination": {"next_cursor": None}}
         rec.replies = [httpx.Response(204)]
-        assert await attio.request("DELETE", "/v2/x", idempotent=True, read=False) == {}
+        assert await attio._core.request("DELETE", "/v2/x", idempotent=True, read=False) == {}
         rec.replies = [httpx.Response(200, text="<html>oops</html>")]
         with pytest.raises(AttioResponseError):
-            await attio.request("GET", "/v2/self", idempotent=True, read=True)
+            await attio._core.request("GET", "/v2/self", idempotent=True, read=True)
 
 
 @pytest.mark.anyio
@@ -263,12 +263,12 @@ async def test_headers_and_params(make_client: MakeClient) -> None:
     ],
 )
 def test_path_encodes_every_segment(segments: tuple[str, ...], expected: str) -> None:
-    assert _path(*segments) == expected
+    assert api_path(*segments) == expected
 
 
 def test_empty_segment_is_refused() -> None:
     with pytest.raises(InvalidArgumentError):
-        _path("objects", "")
+        api_path("objects", "")
 
 
 @pytest.mark.anyio

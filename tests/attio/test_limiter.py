@@ -9,8 +9,9 @@ import anyio
 import httpx
 import pytest
 
-from attio_mcp.attio import AttioClient, TokenBucket
+from attio_mcp.attio import AttioClient
 from attio_mcp.attio._http import BURST
+from attio_mcp.attio._limiter import TokenBucket
 
 from .conftest import FakeClock, Recorder, ok
 
@@ -106,10 +107,10 @@ async def test_request_read_flag_selects_bucket(
     rec = Recorder([httpx.Response(200, json={})])
     async with make_client(rec, reads_per_second=2, writes_per_second=2) as attio:
         for _ in range(2):
-            await attio.request("POST", "/v2/x", json={}, idempotent=True, read=True)
+            await attio._core.request("POST", "/v2/x", json={}, idempotent=True, read=True)
         assert clock.sleeps == []
         for _ in range(2):
-            await attio.request("POST", "/v2/x", json={}, idempotent=False, read=False)
+            await attio._core.request("POST", "/v2/x", json={}, idempotent=False, read=False)
         assert clock.sleeps == []
-        await attio.request("POST", "/v2/x", json={}, idempotent=False, read=False)
+        await attio._core.request("POST", "/v2/x", json={}, idempotent=False, read=False)
         assert clock.sleeps == [pytest.approx(0.5)]

@@ -14,14 +14,12 @@ from attio_mcp.attio import (
     Entry,
     Note,
     Record,
-    RecordEntry,
-    SearchResult,
     SelectOption,
     Status,
     Task,
-    TokenInfo,
     WorkspaceMember,
 )
+from attio_mcp.attio._models import RecordEntry, SearchResult, TokenInfo
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "attio-samples"  # shared/ sits beside the repo
 SAMPLE_01 = SAMPLES / "01-list-all-companies.json"

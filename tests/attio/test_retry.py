@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from attio_mcp.attio import backoff, parse_retry_after, rate_limit_delay, retry_at_from, should_retry
+from attio_mcp.attio._retry import backoff, parse_retry_after, rate_limit_delay, retry_at_from, should_retry
 
 NOW = datetime(2023, 5, 23, 14, 42, 0, tzinfo=UTC)
 
