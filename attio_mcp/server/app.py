@@ -1,14 +1,19 @@
-"""Server assembly: one ``MCPServer`` with the selected tools, skills and a lifespan that owns the client."""
+"""Server assembly: one ``MCPServer`` with the selected tools, skills and a lifespan that owns the clients.
+
+``build_server(settings)`` is complete when it returns: the transports (stdio, ``http.build_http_app``) only
+run it, they change nothing on it.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, nullcontext
+from typing import Any, Protocol
 
 import httpx
 from mcp.server import MCPServer
+from mcp.server.context import ServerMiddleware
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import CallToolResult, TextContent
@@ -16,8 +21,11 @@ from pydantic import ValidationError
 
 from attio_mcp import __version__
 from attio_mcp.attio import AttioClient
+from attio_mcp.server.callers import CallerKey, CallerWorkspaces, caller_workspace_middleware, header_api_key
 from attio_mcp.server.settings import Settings
-from attio_mcp.tools import Deps, SchemaCache, compact_input_schema, register_tools
+from attio_mcp.skills import register_skills
+from attio_mcp.tools import compact_input_schema, register_tools
+from attio_mcp.workspace import SchemaCache, Workspace
 
 logger = logging.getLogger("attio_mcp.server")
 
@@ -31,10 +39,17 @@ members. Errors start with a machine code (VALIDATION_ERROR, NOT_FOUND, CONFLICT
 UPSTREAM_ERROR) and end with the next step."""
 
 
-class AttioServer(MCPServer[Deps]):
+class AttioServer(MCPServer[Workspace]):
     """``MCPServer`` whose tool errors always start with a machine code."""
 
-    client_factory: Callable[..., AttioClient] | None = None
+    def __init__(self, *args: Any, caller_keys: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._caller_keys = caller_keys
+
+    @property
+    def caller_keys(self) -> bool:
+        """Whether a request may run with its caller's own Attio key (see ``build_server``)."""
+        return self._caller_keys
 
     async def list_tools(self) -> list[Any]:
         tools = await super().list_tools()
@@ -43,7 +58,7 @@ class AttioServer(MCPServer[Deps]):
         return tools
 
     async def call_tool(
-        self, name: str, arguments: dict[str, Any], context: Context[Deps, Any] | None = None
+        self, name: str, arguments: dict[str, Any], context: Context[Workspace, Any] | None = None
     ) -> Any:
         try:
             return await super().call_tool(name, arguments, context)
@@ -122,9 +137,13 @@ def _no_key_transport() -> httpx.AsyncBaseTransport:
     return httpx.MockTransport(lambda request: httpx.Response(401, json=body))
 
 
-def make_client_factory(
-    settings: Settings, transport: httpx.AsyncBaseTransport | None
-) -> Callable[..., AttioClient]:
+class ClientFactory(Protocol):
+    """Builds an Attio client: with the configured key, or with ``api_key`` (a caller's own)."""
+
+    def __call__(self, api_key: str | None = None) -> AttioClient: ...
+
+
+def make_client_factory(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> ClientFactory:
     """A factory for Attio clients, pointed at Attio or at the embedded sandbox.
 
     ``factory()`` uses the configured key; ``factory(api_key)`` a caller's own key (HTTP key mode).
@@ -158,31 +177,46 @@ def make_client_factory(
     return factory
 
 
-def build_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> AttioServer:
-    """Assemble the server. ``transport`` replaces the network (tests pass the sandbox's ASGI transport)."""
+def build_server(
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    caller_key: CallerKey | None = None,
+) -> AttioServer:
+    """Assemble the server; nothing needs to be added to it afterwards.
+
+    ``transport`` replaces the network (tests pass the sandbox's ASGI transport). ``caller_key`` reads a
+    caller's own Attio key from a request (see ``callers.CallerKey``); with ``settings.allow_request_keys`` it
+    defaults to the ``X-Attio-Api-Key`` header. When it gives a key, the request runs with that key's own
+    ``Workspace``. The lifespan owns the server's client and, with caller keys, the pool of callers' clients.
+    """
     factory = make_client_factory(settings, transport)
+    if caller_key is None and settings.allow_request_keys:
+        caller_key = header_api_key
+    callers: CallerWorkspaces | None = None
+    middleware: list[ServerMiddleware[Any]] = []
+    if caller_key is not None:
+        callers = CallerWorkspaces(factory, schema_ttl=settings.schema_ttl)
+        middleware.append(caller_workspace_middleware(callers, caller_key))
 
     @asynccontextmanager
-    async def lifespan(_: MCPServer[Deps]) -> AsyncIterator[Deps]:
-        async with factory() as client:
-            yield Deps(client=client, schema=SchemaCache(client, ttl=settings.schema_ttl))
+    async def lifespan(_: MCPServer[Workspace]) -> AsyncIterator[Workspace]:
+        async with factory() as client, callers or nullcontext():
+            yield Workspace(client=client, schema=SchemaCache(client, ttl=settings.schema_ttl))
 
-    server = AttioServer("attio-mcp", version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan)
-    server.client_factory = factory  # the HTTP transport builds per-caller clients with it
+    server = AttioServer(
+        "attio-mcp",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        lifespan=lifespan,
+        middleware=middleware,
+        caller_keys=callers is not None,
+    )
     register_tools(
         server,
         toolsets=settings.toolsets,
         read_only=settings.read_only,
         disable_destructive=settings.disable_destructive,
     )
-    _register_extras(server)
+    register_skills(server)  # resources and prompts; their middleware goes after the caller selection
     return server
-
-
-def _register_extras(server: AttioServer) -> None:
-    """Skill resources and prompts, when the skills package provides them."""
-    try:
-        from attio_mcp.skills import register_skills
-    except ImportError:
-        return
-    register_skills(server)

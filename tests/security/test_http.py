@@ -23,7 +23,8 @@ from attio_mcp import cli
 from attio_mcp.cli import cmd_serve
 from attio_mcp.sandbox import create_app
 from attio_mcp.server.app import build_server
-from attio_mcp.server.http import CallerDeps, build_http_app
+from attio_mcp.server.callers import CallerWorkspaces
+from attio_mcp.server.http import build_http_app
 from attio_mcp.server.settings import Settings, SettingsError
 from tests.reliability.live import LiveServer, free_port, live
 from tests.security.harness import RecordingTransport
@@ -276,7 +277,7 @@ async def test_caller_deps_lru_closes_evicted_clients() -> None:
         made.append(AttioClient(api_key=api_key or "default-key", base_url="http://unused.test"))
         return made[-1]
 
-    async with CallerDeps(factory, schema_ttl=60, max_keys=2, grace_seconds=0) as pool:
+    async with CallerWorkspaces(factory, schema_ttl=60, max_keys=2, grace_seconds=0) as pool:
         first = pool.get("key-one")
         assert pool.get("key-one") is first
         pool.get("key-two")
