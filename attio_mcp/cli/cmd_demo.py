@@ -19,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 import anyio
-from mcp import MCPError
 
 from attio_mcp.attio import AttioError
 from attio_mcp.cli.common import configure_logging, load_settings
@@ -33,7 +32,7 @@ class DemoError(Exception):
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``demo`` on the top-level sub-command parser."""
-    p = subparsers.add_parser(
+    p: argparse.ArgumentParser = subparsers.add_parser(
         "demo",
         help="run the deal-pipeline workflow on the demo workspace through an MCP client",
         description=(
@@ -230,6 +229,8 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
 
 def run(args: argparse.Namespace, *, stdout: TextIO | None = None) -> int:
     """Run the demo; 0 when every step succeeded, 1 otherwise."""
+    from mcp import MCPError  # the SDK import (~0.4 s) only when the demo runs, not for every command
+
     out = stdout or sys.stdout
     try:
         return anyio.run(_run, args, out)

@@ -126,7 +126,7 @@ class _HeaderTap(httpx.AsyncBaseTransport):
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``doctor`` on the top-level sub-command parser."""
-    p = subparsers.add_parser(
+    p: argparse.ArgumentParser = subparsers.add_parser(
         "doctor",
         help="check the API key, workspace, scopes and which tools the token allows",
         description="Call Attio's /v2/self with the configured key and report the workspace, scopes, "
@@ -235,9 +235,9 @@ def _check_tools(report: Report, settings: Settings) -> None:
             gaps.setdefault(tuple(missing), []).append(spec.name)
         else:
             report.allowed.setdefault(spec.toolset, []).append(spec.name)
-    for missing, names in gaps.items():
+    for needed, names in gaps.items():
         report.problems.append(
-            f"MISSING_SCOPE: {', '.join(names)} need {', '.join(missing)}. Next: grant the scope to the key in "
+            f"MISSING_SCOPE: {', '.join(names)} need {', '.join(needed)}. Next: grant the scope to the key in "
             "Attio (Workspace settings > Developers), or hide these tools with --toolsets / --read-only."
         )
 

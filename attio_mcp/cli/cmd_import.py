@@ -43,7 +43,7 @@ _LISTED_TEXT = 20
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``import`` on the top-level sub-command parser."""
-    p = subparsers.add_parser(
+    p: argparse.ArgumentParser = subparsers.add_parser(
         "import",
         help="import records from a CSV file (upsert by a unique attribute)",
         description=(

@@ -31,7 +31,7 @@ class InstallError(Exception):
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``install-claude`` on the top-level sub-command parser."""
-    p = subparsers.add_parser(
+    p: argparse.ArgumentParser = subparsers.add_parser(
         "install-claude",
         help="add this server to Claude Desktop's claude_desktop_config.json",
         description="Write or merge an 'attio' entry into claude_desktop_config.json: the absolute path of "
