@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from attio_mcp.attio import AttioError
 from attio_mcp.tools._params import EntryId, Fields, Limit, ListId, Offset, RecordId
 from attio_mcp.tools._registry import tool, workspace_of
+from attio_mcp.tools._results import Deleted
 from attio_mcp.workspace import TargetSchema, Workspace, WorkspaceError
 from attio_mcp.workspace.entries import is_actor, parent_schemas, render_entries, split_fields
 from attio_mcp.workspace.entry_query import (
@@ -25,6 +26,7 @@ from attio_mcp.workspace.entry_query import (
     rewrite_entry_filter,
     simple_entry_filter,
 )
+from attio_mcp.workspace.page import Page, split_page
 from attio_mcp.workspace.values import require_uuid
 
 EntryValues = Annotated[dict[str, Any], Field(description="Entry attribute slug -> value")]
@@ -37,10 +39,33 @@ Parent = Annotated[str | None, Field(description="Record's object slug (if the l
 _FIND_ENTRY = "list_entries_filter with attribute record_id finds a record's entry id."
 
 
+class FlatEntry(BaseModel):
+    """A list entry: ``{entry_id, record_id, object, created_at, record, <entry attribute slug>: value, …}``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    entry_id: str | None = None
+    record_id: str | None = None
+    object: str | None = None
+    created_at: str | None = None
+    record: dict[str, Any] | None = None
+    already_in_list: bool | None = None
+    note: str | None = None
+
+
+class EntryPage(Page[FlatEntry]):
+    """A page of a list's entries."""
+
+    ITEMS = "entries"
+
+    entries: list[FlatEntry]
+    list: str
+
+
 @tool("lists", title="Get list entries", read_only=True, idempotent=True)
 async def list_entries_get(
     ctx: Context, list_id: ListId, limit: Limit = 20, offset: Offset = 0, fields: Fields = None
-) -> dict[str, Any]:
+) -> EntryPage:
     """Page through a list's entries: entry values plus the parent record's name."""
     d, lst = await _list(ctx, list_id)
     return await _page(d, lst, None, limit, offset, fields)
@@ -57,7 +82,7 @@ async def list_entries_filter(
     limit: Limit = 20,
     offset: Offset = 0,
     fields: Fields = None,
-) -> dict[str, Any]:
+) -> EntryPage:
     """Filter a list's entries by an entry or parent-record attribute, record_id, or an Attio filter."""
     if (attribute is None) == (filter is None):
         raise WorkspaceError(
@@ -92,7 +117,7 @@ async def list_entries_add(
     resource_type: Parent = None,
     attributes: OptionalEntryValues = None,
     allow_duplicate: Annotated[bool, Field(description="Add even if already in the list")] = False,
-) -> dict[str, Any]:
+) -> FlatEntry:
     """Add a record to a list; if it is already there, return that entry with already_in_list=true."""
     rid = require_uuid(record_id, "record_id")
     d, lst = await _list(ctx, list_id)
@@ -106,7 +131,7 @@ async def list_entries_add(
             out["already_in_list"] = True
             if values:
                 out["note"] = "attributes not applied; use list_entries_update"
-            return out
+            return FlatEntry(**out)
     entry = await d.call(
         d.client.create_entry(lst.id, parent, rid, values),
         target=lst,
@@ -115,14 +140,14 @@ async def list_entries_add(
         next_step="records_search finds record ids.",
         missing_reference=True,
     )
-    return (await render_entries(d, lst, [entry]))[0]
+    return FlatEntry(**(await render_entries(d, lst, [entry]))[0])
 
 
 # Destructive: null or [] clears an entry value. Not idempotent: PATCH appends to multiselect values.
 @tool("lists", title="Update list entry", destructive=True)
 async def list_entries_update(
     ctx: Context, list_id: ListId, entry_id: EntryId, attributes: EntryValues
-) -> dict[str, Any]:
+) -> FlatEntry:
     """Update a list entry's own attributes; the parent record's attributes need records_update."""
     eid = require_uuid(entry_id, "entry_id")
     if not attributes:
@@ -135,16 +160,16 @@ async def list_entries_update(
     d, lst = await _list(ctx, list_id)
     values = await _entry_values(d, lst, attributes, for_create=False, entry_id=eid)
     entry = await d.call(d.client.update_entry(lst.id, eid, values), **_entry(lst, eid))
-    return (await render_entries(d, lst, [entry]))[0]
+    return FlatEntry(**(await render_entries(d, lst, [entry]))[0])
 
 
 @tool("lists", title="Remove list entry", destructive=True, idempotent=True)
-async def list_entries_remove(ctx: Context, list_id: ListId, entry_id: EntryId) -> dict[str, Any]:
+async def list_entries_remove(ctx: Context, list_id: ListId, entry_id: EntryId) -> Deleted:
     """Remove an entry from a list; the parent record is kept."""
     eid = require_uuid(entry_id, "entry_id")
     d, lst = await _list(ctx, list_id)
     await d.call(d.client.delete_entry(lst.id, eid), **_entry(lst, eid))
-    return {"deleted": True, "id": eid}
+    return Deleted(deleted=True, id=eid)
 
 
 # -- helpers --------------------------------------------------------------------------------------------
@@ -152,19 +177,14 @@ async def list_entries_remove(ctx: Context, list_id: ListId, entry_id: EntryId) 
 
 async def _page(
     d: Workspace, lst: TargetSchema, where: Mapping[str, Any] | None, limit: int, offset: int, fields: Fields
-) -> dict[str, Any]:
+) -> EntryPage:
     split_fields(lst, await parent_schemas(d, lst), fields)  # a bad field fails before any entries query
     rows = await d.call(
         d.client.query_entries(lst.id, filter=where, limit=limit + 1, offset=offset), target=lst
     )
-    out: dict[str, Any] = {
-        "list": lst.slug,
-        "entries": await render_entries(d, lst, rows[:limit], fields),
-        "has_more": len(rows) > limit,
-    }
-    if out["has_more"]:
-        out["next_offset"] = offset + limit
-    return out
+    page, more = split_page(rows, limit)
+    entries = [FlatEntry(**e) for e in await render_entries(d, lst, page, fields)]
+    return EntryPage.of(entries, more=more, offset=offset, list=lst.slug)
 
 
 async def _parent_object(d: Workspace, lst: TargetSchema, resource_type: str | None) -> str:

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from mcp.server.mcpserver import Context
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from attio_mcp.tools._registry import tool, workspace_of
+
+
+class Member(BaseModel):
+    id: str | None = None
+    name: str | None = None
+    email: str | None = None
+    access_level: str | None = None
+
+
+class Members(BaseModel):
+    """Workspace members (empty values omitted)."""
+
+    members: list[Member]
 
 
 @tool("members", title="List members", read_only=True, idempotent=True)
 async def members_list(
     ctx: Context,
     query: Annotated[str | None, Field(description="Name or email substring", max_length=200)] = None,
-) -> dict[str, Any]:
+) -> Members:
     """List workspace members (id, name, email, access level), optionally matching a name or email."""
     members = await workspace_of(ctx).members()
     needle = (query or "").strip().lower()
@@ -24,6 +37,12 @@ async def members_list(
         email = m.email_address or ""
         if needle and needle not in name.lower() and needle not in email.lower():
             continue
-        row = {"id": m.workspace_member_id, "name": name, "email": email, "access_level": m.access_level}
-        out.append({k: v for k, v in row.items() if v})
-    return {"members": out}
+        out.append(
+            Member(
+                id=m.workspace_member_id or None,
+                name=name or None,
+                email=email or None,
+                access_level=m.access_level or None,
+            )
+        )
+    return Members(members=out)

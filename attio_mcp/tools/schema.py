@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from attio_mcp.tools._registry import tool, workspace_of
 from attio_mcp.workspace import WorkspaceError
@@ -18,40 +19,85 @@ OptionalList = Annotated[
 ]
 
 
+class TokenWorkspace(BaseModel):
+    id: str | None = None
+    name: str | None = None
+    slug: str | None = None
+
+
+class WhoAmI(BaseModel):
+    """The connected workspace and the token's scopes."""
+
+    active: bool
+    workspace: TokenWorkspace
+    scopes: list[str]
+    authorized_by_member_id: str | None = None
+
+
+class ObjectSummary(BaseModel):
+    slug: str | None = None
+    id: str | None = None
+    singular: str | None = None
+    plural: str | None = None
+
+
+class Objects(BaseModel):
+    """The workspace's objects with their slugs."""
+
+    objects: list[ObjectSummary]
+
+
+class Attributes(BaseModel):
+    """The attributes of one object (``object`` set) or list (``list`` set)."""
+
+    attributes: builtins.list[dict[str, Any]]  # builtins: ``list`` below is a field name
+    object: str | None = None
+    list: str | None = None
+
+
+class AttributeOptions(BaseModel):
+    """Every select option or status of one attribute."""
+
+    attribute: str
+    type: str
+    options: list[str]
+
+
 @tool("schema", title="Who am I", read_only=True, idempotent=True)
-async def whoami(ctx: Context) -> dict[str, Any]:
+async def whoami(ctx: Context) -> WhoAmI:
     """Show the connected workspace and the token's scopes."""
     info = await workspace_of(ctx).client.get_self()
-    return {
-        "active": info.active,
-        "workspace": {"id": info.workspace_id, "name": info.workspace_name, "slug": info.workspace_slug},
-        "scopes": info.scopes,
-        "authorized_by_member_id": info.authorized_by_workspace_member_id,
-    }
+    return WhoAmI(
+        active=info.active,
+        workspace=TokenWorkspace(id=info.workspace_id, name=info.workspace_name, slug=info.workspace_slug),
+        scopes=info.scopes,
+        authorized_by_member_id=info.authorized_by_workspace_member_id,
+    )
 
 
 @tool("schema", title="List objects", read_only=True, idempotent=True)
-async def objects_list(ctx: Context) -> dict[str, Any]:
+async def objects_list(ctx: Context) -> Objects:
     """List the workspace's objects (standard and custom) with their slugs."""
     objects = await workspace_of(ctx).schema.objects()
-    return {
-        "objects": [
-            {"slug": o.api_slug, "id": o.object_id, "singular": o.singular_noun, "plural": o.plural_noun}
+    return Objects(
+        objects=[
+            ObjectSummary(slug=o.api_slug, id=o.object_id, singular=o.singular_noun, plural=o.plural_noun)
             for o in objects
         ]
-    }
+    )
 
 
 @tool("schema", title="List attributes", read_only=True, idempotent=True)
 async def attributes_list(
     ctx: Context, resource_type: OptionalResource = None, list_id: OptionalList = None
-) -> dict[str, Any]:
+) -> Attributes:
     """List the attributes of an object or list: slug, type, flags and short option lists."""
     target = await workspace_of(ctx).target(resource_type, list_id)
-    return {
-        target.kind: target.slug,
-        "attributes": [describe_attribute(a) for a in target.attributes.values() if not a.archived],
-    }
+    return Attributes(
+        attributes=[describe_attribute(a) for a in target.attributes.values() if not a.archived],
+        object=target.slug if target.kind == "object" else None,
+        list=target.slug if target.kind == "list" else None,
+    )
 
 
 @tool("schema", title="Attribute options", read_only=True, idempotent=True)
@@ -60,7 +106,7 @@ async def attribute_options(
     attribute: Annotated[str, Field(description="Attribute slug", max_length=100)],
     resource_type: OptionalResource = None,
     list_id: OptionalList = None,
-) -> dict[str, Any]:
+) -> AttributeOptions:
     """List every select option or status of one attribute."""
     target = await workspace_of(ctx).target(resource_type, list_id)
     attr = target.get(attribute)
@@ -80,4 +126,4 @@ async def attribute_options(
             field="attribute",
             next_step="pick a select or status attribute from attributes_list.",
         )
-    return {"attribute": attr.slug, "type": attr.type, "options": list(attr.options)}
+    return AttributeOptions(attribute=attr.slug, type=attr.type, options=list(attr.options))
