@@ -24,6 +24,7 @@ from attio_mcp.workspace.importing import (
     needs_members,
     plan_import,
 )
+from attio_mcp.workspace.importing.plan import ImportResult
 
 Rows = Annotated[
     list[dict[str, Any]],
@@ -60,7 +61,7 @@ async def records_import(
     dry_run: DryRun = False,
     stop_on_error: StopOnError = False,
     return_ids: ReturnIds = False,
-) -> dict[str, Any]:
+) -> ImportResult:
     """Validate rows against the schema, then upsert, create or update them in bulk with progress.
 
     Phase 1 checks every row (slugs, types, options, required attributes, duplicate unique values within the
@@ -83,7 +84,7 @@ async def records_import(
         schema, rows, mode=mode, matching_attribute=matching_attribute, members=members, max_rows=MAX_ROWS
     )
     if dry_run:
-        return plan.report()
+        return plan.result()
     if stop_on_error and plan.errors:
         raise _refused(plan)
 
@@ -92,7 +93,7 @@ async def records_import(
 
     run = ImportRun(plan)
     await run.execute(d.client, workers=DEFAULT_WORKERS, stop_on_error=stop_on_error, on_progress=progress)
-    return run.summary(return_ids=return_ids)
+    return run.result(return_ids=return_ids)
 
 
 def _refused(plan: ImportPlan) -> WorkspaceError:

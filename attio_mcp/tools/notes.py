@@ -10,12 +10,14 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from attio_mcp.attio import Note
 from attio_mcp.tools._params import Limit, Offset, RecordId, ResourceType
 from attio_mcp.tools._registry import tool, workspace_of
+from attio_mcp.tools._results import Deleted
 from attio_mcp.workspace import WorkspaceError
+from attio_mcp.workspace.page import Page, split_page
 from attio_mcp.workspace.render import compact_timestamp
 from attio_mcp.workspace.values import require_uuid
 
@@ -28,6 +30,26 @@ _PAGE_MAX = 50  # Attio's largest notes page
 _NEXT_NOTES = "notes_list shows the notes of a record and their ids."
 
 
+class NoteOut(BaseModel):
+    """One note; ``content`` is markdown when Attio has it, else plaintext."""
+
+    id: str | None = None
+    parent_object: str | None = None
+    parent_record_id: str | None = None
+    title: str | None = None
+    content: str | None = None
+    created_at: str | None = None
+    truncated: bool | None = None
+
+
+class NotePage(Page[NoteOut]):
+    """A page of notes; each ``content`` is a preview, ``truncated`` when cut."""
+
+    ITEMS = "notes"
+
+    notes: list[NoteOut]
+
+
 @tool("notes", title="Create note")
 async def notes_create(
     ctx: Context,
@@ -36,7 +58,7 @@ async def notes_create(
     title: Annotated[str, Field(max_length=1000)],
     content: Annotated[str, Field(max_length=100_000)],
     format: Literal["plaintext", "markdown"] = "plaintext",
-) -> dict[str, Any]:
+) -> NoteOut:
     """Add a note (plaintext or markdown) to a record."""
     rid = require_uuid(parent_record_id, "parent_record_id")
     d = workspace_of(ctx)
@@ -59,7 +81,7 @@ async def notes_list(
     parent_record_id: OptionalRecordId = None,
     limit: Limit = 20,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> NotePage:
     """List notes, optionally of one record; content is a 200-char preview (notes_get has it all)."""
     d = workspace_of(ctx)
     rid = require_uuid(parent_record_id, "parent_record_id") if parent_record_id else None
@@ -76,18 +98,13 @@ async def notes_list(
         return await d.client.list_notes(parent_object=obj, parent_record_id=rid, limit=size, offset=at)
 
     rows = await fetch_pages(fetch, want=limit + 1, offset=offset, page_max=_PAGE_MAX)
+    page, more = split_page(rows, limit)
     slugs = await d.object_slugs()
-    out: dict[str, Any] = {
-        "notes": [note_out(n, slugs, preview=True) for n in rows[:limit]],
-        "has_more": len(rows) > limit,
-    }
-    if out["has_more"]:
-        out["next_offset"] = offset + limit
-    return out
+    return NotePage.of([note_out(n, slugs, preview=True) for n in page], more=more, offset=offset)
 
 
 @tool("notes", title="Get note", read_only=True, idempotent=True)
-async def notes_get(ctx: Context, note_id: NoteId) -> dict[str, Any]:
+async def notes_get(ctx: Context, note_id: NoteId) -> NoteOut:
     """Get one note with its full content."""
     nid = require_uuid(note_id, "note_id")
     d = workspace_of(ctx)
@@ -96,12 +113,12 @@ async def notes_get(ctx: Context, note_id: NoteId) -> dict[str, Any]:
 
 
 @tool("notes", title="Delete note", destructive=True, idempotent=True)
-async def notes_delete(ctx: Context, note_id: NoteId) -> dict[str, Any]:
+async def notes_delete(ctx: Context, note_id: NoteId) -> Deleted:
     """Delete a note permanently."""
     nid = require_uuid(note_id, "note_id")
     d = workspace_of(ctx)
     await d.call(d.client.delete_note(nid), **_note(nid))
-    return {"deleted": True, "id": nid}
+    return Deleted(deleted=True, id=nid)
 
 
 # -- helpers shared with tasks.py -----------------------------------------------------------------------
@@ -121,21 +138,21 @@ async def fetch_pages(
     return out
 
 
-def note_out(note: Note, slugs: dict[str, str], *, preview: bool = False) -> dict[str, Any]:
-    """``{id, parent_object, parent_record_id, title, content, created_at}``; ``preview`` shortens content."""
+def note_out(note: Note, slugs: dict[str, str], *, preview: bool = False) -> NoteOut:
+    """``{id, parent_object, parent_record_id, title, content, created_at}``, empties omitted; ``preview`` cuts."""
     content = note.content_markdown or note.content_plaintext or ""
-    out: dict[str, Any] = {
-        "id": note.note_id,
-        "parent_object": slugs.get(note.parent_object or "", note.parent_object),
-        "parent_record_id": note.parent_record_id,
-        "title": note.title,
-        "content": content,
-        "created_at": compact_timestamp(note.created_at),
-    }
-    if preview and len(content) > PREVIEW_CHARS:
-        out["content"] = content[:PREVIEW_CHARS].rstrip() + "…"
-        out["truncated"] = True
-    return {k: v for k, v in out.items() if v not in (None, "")}
+    truncated = preview and len(content) > PREVIEW_CHARS
+    if truncated:
+        content = content[:PREVIEW_CHARS].rstrip() + "…"
+    return NoteOut(
+        id=note.note_id or None,
+        parent_object=slugs.get(note.parent_object or "", note.parent_object) or None,
+        parent_record_id=note.parent_record_id or None,
+        title=note.title or None,
+        content=content or None,
+        created_at=compact_timestamp(note.created_at) or None,
+        truncated=truncated or None,
+    )
 
 
 def _note(note_id: str) -> dict[str, str]:

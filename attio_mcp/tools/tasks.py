@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from attio_mcp.attio import UNSET, Task, WorkspaceMember
 from attio_mcp.tools._params import Limit, Offset
 from attio_mcp.tools._registry import tool, workspace_of
+from attio_mcp.tools._results import Deleted
 from attio_mcp.workspace import AttrInfo, InputError, Workspace, WorkspaceError
+from attio_mcp.workspace.page import Page, split_page
 from attio_mcp.workspace.render import compact_timestamp
 from attio_mcp.workspace.values import TYPES, require_uuid
 
@@ -40,6 +42,31 @@ _ASSIGNEE = AttrInfo(slug="assignees", id="", title="assignees", type="actor-ref
 _NEXT_TASKS = "tasks_list shows tasks and their ids."
 
 
+class TaskLink(BaseModel):
+    object: str | None = None
+    record_id: str | None = None
+
+
+class TaskOut(BaseModel):
+    """One task; ``assignees`` are member emails (ids when a member is unknown)."""
+
+    id: str | None = None
+    content: str | None = None
+    due_at: str | None = None
+    is_completed: bool
+    linked_records: list[TaskLink] | None = None
+    assignees: list[str | None] | None = None
+    created_at: str | None = None
+
+
+class TaskPage(Page[TaskOut]):
+    """A page of tasks."""
+
+    ITEMS = "tasks"
+
+    tasks: list[TaskOut]
+
+
 @tool("tasks", title="Create task")
 async def tasks_create(
     ctx: Context,
@@ -49,7 +76,7 @@ async def tasks_create(
     assignees: Assignees = None,
     due_at: DueAt = None,
     is_completed: bool = False,
-) -> dict[str, Any]:
+) -> TaskOut:
     """Create a task; Attio tasks have no title, so a title is put in front of the content."""
     text = f"{title.strip()}{TITLE_SEPARATOR}{content}" if title and title.strip() else content
     if len(text) > MAX_CONTENT:
@@ -83,7 +110,7 @@ async def tasks_list(
     sort: Literal["created_at:asc", "created_at:desc"] | None = None,
     limit: Limit = 20,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> TaskPage:
     """List tasks, optionally by linked record, assignee and completion."""
     d = workspace_of(ctx)
     if bool(linked_object) != bool(linked_record_id):
@@ -109,10 +136,8 @@ async def tasks_list(
         limit=limit + 1,
         offset=offset,
     )
-    out: dict[str, Any] = {"tasks": await _render(d, rows[:limit]), "has_more": len(rows) > limit}
-    if out["has_more"]:
-        out["next_offset"] = offset + limit
-    return out
+    page, more = split_page(rows, limit)
+    return TaskPage.of(await _render(d, page), more=more, offset=offset)
 
 
 # Destructive: linked_records and assignees replace the current ones. Idempotent: values are set, not added.
@@ -124,7 +149,7 @@ async def tasks_update(
     is_completed: bool | None = None,
     linked_records: Links = None,
     assignees: Assignees = None,
-) -> dict[str, Any]:
+) -> TaskOut:
     """Update a task's due date, completion, links or assignees (lists replace); content cannot be edited."""
     tid = require_uuid(task_id, "task_id")
     if due_at is None and is_completed is None and linked_records is None and assignees is None:
@@ -158,12 +183,12 @@ async def tasks_update(
 
 
 @tool("tasks", title="Delete task", destructive=True, idempotent=True)
-async def tasks_delete(ctx: Context, task_id: TaskId) -> dict[str, Any]:
+async def tasks_delete(ctx: Context, task_id: TaskId) -> Deleted:
     """Delete a task permanently."""
     tid = require_uuid(task_id, "task_id")
     d = workspace_of(ctx)
     await d.call(d.client.delete_task(tid), **_task(tid))
-    return {"deleted": True, "id": tid}
+    return Deleted(deleted=True, id=tid)
 
 
 # -- helpers --------------------------------------------------------------------------------------------
@@ -219,7 +244,7 @@ async def _assignees(d: Workspace, items: Sequence[str], *, field: str = "assign
     return out
 
 
-async def _render(d: Workspace, tasks: Sequence[Task]) -> list[dict[str, Any]]:
+async def _render(d: Workspace, tasks: Sequence[Task]) -> list[TaskOut]:
     if not tasks:
         return []
     slugs = await d.object_slugs()
@@ -227,27 +252,26 @@ async def _render(d: Workspace, tasks: Sequence[Task]) -> list[dict[str, Any]]:
     return [task_out(t, slugs, members) for t in tasks]
 
 
-def task_out(task: Task, slugs: dict[str, str], members: Sequence[WorkspaceMember]) -> dict[str, Any]:
+def task_out(task: Task, slugs: dict[str, str], members: Sequence[WorkspaceMember]) -> TaskOut:
     """``{id, content, due_at, is_completed, linked_records, assignees, created_at}``, empties omitted."""
     emails = {m.workspace_member_id: m.email_address for m in members if m.workspace_member_id}
     links = []
     for link in task.linked_records:
         obj = link.get("target_object_id") or link.get("target_object")
-        links.append({"object": slugs.get(str(obj), obj), "record_id": link.get("target_record_id")})
+        links.append(TaskLink(object=slugs.get(str(obj), obj), record_id=link.get("target_record_id")))
     people = []
     for actor in task.assignees:
         ident = actor.get("referenced_actor_id") or actor.get("workspace_member_email_address")
         people.append(emails.get(ident) or ident)
-    out: dict[str, Any] = {
-        "id": task.task_id,
-        "content": task.content_plaintext,
-        "due_at": compact_timestamp(task.deadline_at),
-        "is_completed": task.is_completed,
-        "linked_records": links,
-        "assignees": people,
-        "created_at": compact_timestamp(task.created_at),
-    }
-    return {k: v for k, v in out.items() if v not in (None, "", [])}
+    return TaskOut(
+        id=task.task_id or None,
+        content=task.content_plaintext or None,
+        due_at=compact_timestamp(task.deadline_at) or None,
+        is_completed=task.is_completed,
+        linked_records=links or None,
+        assignees=people or None,
+        created_at=compact_timestamp(task.created_at) or None,
+    )
 
 
 def _task(task_id: str) -> dict[str, str]:

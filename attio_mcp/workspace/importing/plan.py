@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from pydantic import BaseModel
+
 from attio_mcp.workspace.errors import InputError, WorkspaceError
 from attio_mcp.workspace.values import UUID_RE, prepare_values, validate_all
 
@@ -36,13 +38,49 @@ class RowError:
     message: str
     field: str | None = None
 
+    def issue(self) -> ImportIssue:
+        return ImportIssue(row=self.row, field=self.field or None, code=self.code, message=self.message)
+
+
+class ImportIssue(BaseModel):
+    row: int
+    field: str | None = None
+    code: str
+    message: str
+
+
+class ImportedRow(BaseModel):
+    row: int
+    id: str
+    action: str
+
+
+class ImportResult(BaseModel):
+    """A bulk import's outcome: a dry-run report (valid, invalid) or a run summary (created, updated, …)."""
+
+    object: str
+    mode: Mode
+    matching_attribute: str | None = None
+    status: str
+    rows: int
+    valid: int | None = None
+    invalid: int | None = None
+    created: int | None = None
+    updated: int | None = None
+    upserted: int | None = None
+    failed: int | None = None
+    skipped: int | None = None
+    not_attempted: int | None = None
+    in_flight_when_cancelled: list[int] | None = None
+    stopped_reason: str | None = None
+    seconds: float | None = None
+    errors: list[ImportIssue] | None = None
+    errors_more: int | None = None
+    ids: list[ImportedRow] | None = None
+
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"row": self.row}
-        if self.field:
-            out["field"] = self.field
-        out["code"] = self.code
-        out["message"] = self.message
-        return out
+        """The JSON form: fields left ``None`` omitted."""
+        return self.model_dump(mode="json", exclude_none=True)
 
 
 class ImportRefused(WorkspaceError):
@@ -84,17 +122,24 @@ class ImportPlan:
         """How many rows have at least one problem (they are skipped)."""
         return len({e.row for e in self.errors})
 
-    def header(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"object": self.object, "mode": self.mode}
-        if self.matching_attribute:
-            out["matching_attribute"] = self.matching_attribute
-        return out
+    def result(self) -> ImportResult:
+        """The dry-run result: counts plus every problem (capped)."""
+        errors, more = listed(self.errors)
+        return ImportResult(
+            object=self.object,
+            mode=self.mode,
+            matching_attribute=self.matching_attribute or None,
+            status="dry_run",
+            rows=self.total,
+            valid=len(self.rows),
+            invalid=self.invalid,
+            errors=errors,
+            errors_more=more,
+        )
 
     def report(self) -> dict[str, Any]:
-        """The dry-run result: counts plus every problem (capped)."""
-        out = {**self.header(), "status": "dry_run", "rows": self.total, "valid": len(self.rows)}
-        out["invalid"] = self.invalid
-        return out | listed(self.errors)
+        """:meth:`result` as a dict (what the ``import`` command prints)."""
+        return self.result().as_dict()
 
 
 def workers_for(writes_per_second: float) -> int:
@@ -252,10 +297,10 @@ def _drop_duplicates(schema: TargetSchema, plan: ImportPlan) -> None:
         if row.record_id:
             keys.append(("record_id", row.record_id))
         keys += [(slug, k) for slug in unique if slug in row.values for k in _keys(row.values[slug])]
-        for slug, key in keys:
-            first = seen.get((slug, key))
+        for slug, value in keys:
+            first = seen.get((slug, value))
             if first is not None:
-                shown = key if len(key) <= 80 else key[:77] + "..."
+                shown = value if len(value) <= 80 else value[:77] + "..."
                 clashes.append(
                     RowError(
                         row.index, "VALIDATION_ERROR", f"duplicate {slug} {shown!r}: row {first} has it", slug
@@ -271,10 +316,9 @@ def _drop_duplicates(schema: TargetSchema, plan: ImportPlan) -> None:
     plan.errors.sort(key=lambda e: e.row)
 
 
-def listed(errors: Sequence[RowError], limit: int = MAX_LISTED) -> dict[str, Any]:
-    if not errors:
-        return {}
-    out: dict[str, Any] = {"errors": [e.as_dict() for e in errors[:limit]]}
-    if len(errors) > limit:
-        out["errors_more"] = len(errors) - limit
-    return out
+def listed(
+    errors: Sequence[RowError], limit: int = MAX_LISTED
+) -> tuple[list[ImportIssue] | None, int | None]:
+    """The first ``limit`` errors (None when there are none) and how many more there are (None when none)."""
+    shown = [e.issue() for e in errors[:limit]] or None
+    return shown, (len(errors) - limit if len(errors) > limit else None)

@@ -13,7 +13,8 @@ request:
 - ``update``: ``PUT /records/{record_id}`` (multiselects replaced, as with an assert). Idempotent.
 - ``create``: ``POST /records``. Not retry-safe: a create whose response is lost may or may not exist.
 
-Nothing here imports MCP; callers turn :class:`ImportRefused` and the summary dict into their own output.
+Nothing here imports MCP; callers turn :class:`ImportRefused` and the
+:class:`~attio_mcp.workspace.importing.plan.ImportResult` into their own output.
 """
 
 from __future__ import annotations
@@ -30,7 +31,15 @@ import anyio
 
 from attio_mcp.attio import AttioError
 from attio_mcp.workspace.errors import code_of, field_of
-from attio_mcp.workspace.importing.plan import DEFAULT_WORKERS, ImportPlan, PlannedRow, RowError, listed
+from attio_mcp.workspace.importing.plan import (
+    DEFAULT_WORKERS,
+    ImportedRow,
+    ImportPlan,
+    ImportResult,
+    PlannedRow,
+    RowError,
+    listed,
+)
 
 if TYPE_CHECKING:
     from attio_mcp.attio import AttioClient, Record
@@ -223,24 +232,33 @@ class ImportRun:
             line += f"; rows {sorted(self.unknown)[:20]} were in flight (written or not: re-run to be sure)"
         return line
 
-    def summary(self, *, return_ids: bool = False) -> dict[str, Any]:
+    def result(self, *, return_ids: bool = False) -> ImportResult:
         """Compact result: counts, the errors (validation and write, capped) and, on request, the ids."""
         plan = self.plan
-        out: dict[str, Any] = {**plan.header(), "status": self.status, "rows": plan.total}
-        for key in ("created", "updated", "upserted"):
-            if getattr(self, key) or key != "upserted":
-                out[key] = getattr(self, key)
-        out["failed"] = len(self.failures)
-        out["skipped"] = plan.invalid
-        not_attempted = len(plan.rows) - self.done - len(self.unknown)
-        if not_attempted:
-            out["not_attempted"] = not_attempted
-        if self.unknown:
-            out["in_flight_when_cancelled"] = sorted(self.unknown)
-        if self.stopped_reason:
-            out["stopped_reason"] = self.stopped_reason
-        out["seconds"] = round(self.elapsed, 2)
-        out.update(listed(sorted(plan.errors + self.failures, key=lambda e: e.row)))
+        errors, more = listed(sorted(plan.errors + self.failures, key=lambda e: e.row))
+        ids = None
         if return_ids:
-            out["ids"] = [{"row": i, "id": self.ids[i], "action": self.actions[i]} for i in sorted(self.ids)]
-        return out
+            ids = [ImportedRow(row=i, id=self.ids[i], action=self.actions[i]) for i in sorted(self.ids)]
+        return ImportResult(
+            object=plan.object,
+            mode=plan.mode,
+            matching_attribute=plan.matching_attribute or None,
+            status=self.status,
+            rows=plan.total,
+            created=self.created,
+            updated=self.updated,
+            upserted=self.upserted or None,
+            failed=len(self.failures),
+            skipped=plan.invalid,
+            not_attempted=len(plan.rows) - self.done - len(self.unknown) or None,
+            in_flight_when_cancelled=sorted(self.unknown) or None,
+            stopped_reason=self.stopped_reason or None,
+            seconds=round(self.elapsed, 2),
+            errors=errors,
+            errors_more=more,
+            ids=ids,
+        )
+
+    def summary(self, *, return_ids: bool = False) -> dict[str, Any]:
+        """:meth:`result` as a dict (what the ``import`` command prints)."""
+        return self.result(return_ids=return_ids).as_dict()
