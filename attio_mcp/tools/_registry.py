@@ -158,7 +158,7 @@ def _wrap(fn: Callable[..., Awaitable[Any]], *, write: bool) -> Callable[..., Aw
         except AttioError as exc:  # a client call made without Workspace.call
             translated = error_from_attio(exc)
             return error_result(translated.during_write() if write else translated)
-        return success_result(cap_result(out, kwargs))
+        return success_result(cap_result(plain(out), kwargs))
 
     hints = typing.get_type_hints(fn, include_extras=True)
     returned = hints.get("return")
@@ -196,13 +196,17 @@ def compact_json(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+def plain(out: Any) -> Any:
+    """A tool's return value as JSON-ready data: a result model without its empty (None) fields."""
+    if isinstance(out, BaseModel):
+        return out.model_dump(mode="json", exclude_none=True, by_alias=True)
+    return out
+
+
 def success_result(out: Any) -> CallToolResult:
     if isinstance(out, CallToolResult):
         return out
-    if isinstance(out, BaseModel):
-        data = out.model_dump(mode="json", exclude_none=True, by_alias=True)
-    else:
-        data = out
+    data = plain(out)
     structured = data if isinstance(data, dict) else {"result": data}
     return CallToolResult(
         content=[TextContent(type="text", text=compact_json(data))], structured_content=structured

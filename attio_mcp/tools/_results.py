@@ -23,8 +23,8 @@ class FlatRecord(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    id: str | None
-    object: str | None
+    id: str | None = None
+    object: str | None = None
     web_url: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
