@@ -18,7 +18,7 @@ from attio_mcp.attio import AttioError
 from attio_mcp.tools._params import EntryId, Fields, Limit, ListId, Offset, RecordId
 from attio_mcp.tools._registry import tool, workspace_of
 from attio_mcp.tools._results import Deleted
-from attio_mcp.workspace import TargetSchema, Workspace, WorkspaceError
+from attio_mcp.workspace import Subject, TargetSchema, Workspace, WorkspaceError
 from attio_mcp.workspace.entries import is_actor, parent_schemas, render_entries, split_fields
 from attio_mcp.workspace.entry_query import (
     FilterType,
@@ -135,9 +135,7 @@ async def list_entries_add(
     entry = await d.call(
         d.client.create_entry(lst.id, parent, rid, values),
         target=lst,
-        subject=f"{parent} record {rid}",
-        field="record_id",
-        next_step="records_search finds record ids.",
+        subject=Subject(f"{parent} record {rid}", "record_id", "records_search finds record ids."),
         missing_reference=True,
     )
     return FlatEntry(**(await render_entries(d, lst, [entry]))[0])
@@ -159,7 +157,7 @@ async def list_entries_update(
         )
     d, lst = await _list(ctx, list_id)
     values = await _entry_values(d, lst, attributes, for_create=False, entry_id=eid)
-    entry = await d.call(d.client.update_entry(lst.id, eid, values), **_entry(lst, eid))
+    entry = await d.call(d.client.update_entry(lst.id, eid, values), target=lst, subject=_entry(lst, eid))
     return FlatEntry(**(await render_entries(d, lst, [entry]))[0])
 
 
@@ -168,7 +166,7 @@ async def list_entries_remove(ctx: Context, list_id: ListId, entry_id: EntryId) 
     """Remove an entry from a list; the parent record is kept."""
     eid = require_uuid(entry_id, "entry_id")
     d, lst = await _list(ctx, list_id)
-    await d.call(d.client.delete_entry(lst.id, eid), **_entry(lst, eid))
+    await d.call(d.client.delete_entry(lst.id, eid), target=lst, subject=_entry(lst, eid))
     return Deleted(deleted=True, id=eid)
 
 
@@ -254,11 +252,5 @@ async def _list(ctx: Context, list_id: str) -> tuple[Workspace, TargetSchema]:
     return d, await d.list(list_id)
 
 
-def _entry(lst: TargetSchema, entry_id: str) -> dict[str, Any]:
-    """``Workspace.call`` arguments for a call on one entry: a 404 names the entry and how to find it."""
-    return {
-        "target": lst,
-        "subject": f"entry {entry_id} in list {lst.slug}",
-        "field": "entry_id",
-        "next_step": _FIND_ENTRY,
-    }
+def _entry(lst: TargetSchema, entry_id: str) -> Subject:
+    return Subject(f"entry {entry_id} in list {lst.slug}", "entry_id", _FIND_ENTRY)

@@ -16,7 +16,7 @@ from attio_mcp.attio import Note
 from attio_mcp.tools._params import Limit, Offset, RecordId, ResourceType
 from attio_mcp.tools._registry import tool, workspace_of
 from attio_mcp.tools._results import Deleted
-from attio_mcp.workspace import WorkspaceError
+from attio_mcp.workspace import Subject, WorkspaceError
 from attio_mcp.workspace.page import Page, split_page
 from attio_mcp.workspace.render import compact_timestamp
 from attio_mcp.workspace.values import require_uuid
@@ -67,9 +67,7 @@ async def notes_create(
         d.client.create_note(
             parent_object=obj, parent_record_id=rid, title=title, content=content, format=format
         ),
-        subject=f"{obj} record {rid}",
-        field="parent_record_id",
-        next_step="records_search finds record ids.",
+        subject=Subject(f"{obj} record {rid}", "parent_record_id", "records_search finds record ids."),
     )
     return note_out(note, {})
 
@@ -108,7 +106,7 @@ async def notes_get(ctx: Context, note_id: NoteId) -> NoteOut:
     """Get one note with its full content."""
     nid = require_uuid(note_id, "note_id")
     d = workspace_of(ctx)
-    note = await d.call(d.client.get_note(nid), **_note(nid))
+    note = await d.call(d.client.get_note(nid), subject=_note(nid))
     return note_out(note, await d.object_slugs())
 
 
@@ -117,7 +115,7 @@ async def notes_delete(ctx: Context, note_id: NoteId) -> Deleted:
     """Delete a note permanently."""
     nid = require_uuid(note_id, "note_id")
     d = workspace_of(ctx)
-    await d.call(d.client.delete_note(nid), **_note(nid))
+    await d.call(d.client.delete_note(nid), subject=_note(nid))
     return Deleted(deleted=True, id=nid)
 
 
@@ -155,6 +153,5 @@ def note_out(note: Note, slugs: dict[str, str], *, preview: bool = False) -> Not
     )
 
 
-def _note(note_id: str) -> dict[str, str]:
-    """``Workspace.call`` arguments for a call on one note: a 404 names the note and how to find it."""
-    return {"subject": f"note {note_id}", "field": "note_id", "next_step": _NEXT_NOTES}
+def _note(note_id: str) -> Subject:
+    return Subject(f"note {note_id}", "note_id", _NEXT_NOTES)

@@ -19,7 +19,7 @@ from attio_mcp.attio import UNSET, Task, WorkspaceMember
 from attio_mcp.tools._params import Limit, Offset
 from attio_mcp.tools._registry import tool, workspace_of
 from attio_mcp.tools._results import Deleted
-from attio_mcp.workspace import AttrInfo, InputError, Workspace, WorkspaceError
+from attio_mcp.workspace import AttrInfo, InputError, Subject, Workspace, WorkspaceError
 from attio_mcp.workspace.page import Page, split_page
 from attio_mcp.workspace.render import compact_timestamp
 from attio_mcp.workspace.values import TYPES, require_uuid
@@ -177,7 +177,7 @@ async def tasks_update(
             linked_records=changes.get("linked_records", UNSET),
             assignees=changes.get("assignees", UNSET),
         ),
-        **_task(tid),
+        subject=_task(tid),
     )
     return (await _render(d, [task]))[0]
 
@@ -187,7 +187,7 @@ async def tasks_delete(ctx: Context, task_id: TaskId) -> Deleted:
     """Delete a task permanently."""
     tid = require_uuid(task_id, "task_id")
     d = workspace_of(ctx)
-    await d.call(d.client.delete_task(tid), **_task(tid))
+    await d.call(d.client.delete_task(tid), subject=_task(tid))
     return Deleted(deleted=True, id=tid)
 
 
@@ -262,7 +262,7 @@ def task_out(task: Task, slugs: dict[str, str], members: Sequence[WorkspaceMembe
     people = []
     for actor in task.assignees:
         ident = actor.get("referenced_actor_id") or actor.get("workspace_member_email_address")
-        people.append(emails.get(ident) or ident)
+        people.append(emails.get(str(ident)) or ident)
     return TaskOut(
         id=task.task_id or None,
         content=task.content_plaintext or None,
@@ -274,6 +274,5 @@ def task_out(task: Task, slugs: dict[str, str], members: Sequence[WorkspaceMembe
     )
 
 
-def _task(task_id: str) -> dict[str, str]:
-    """``Workspace.call`` arguments for a call on one task: a 404 names the task and how to find it."""
-    return {"subject": f"task {task_id}", "field": "task_id", "next_step": _NEXT_TASKS}
+def _task(task_id: str) -> Subject:
+    return Subject(f"task {task_id}", "task_id", _NEXT_TASKS)

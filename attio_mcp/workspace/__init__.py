@@ -6,7 +6,7 @@ import (``importing``) and the coded error every layer above reports (``errors``
 client and nothing above it: not ``mcp``, the tools, the server or the skills.
 """
 
-from attio_mcp.workspace.context import Workspace
+from attio_mcp.workspace.context import Subject, Workspace
 from attio_mcp.workspace.errors import CODES, InputError, LookupFailure, WorkspaceError, error_from_attio
 from attio_mcp.workspace.schema import AttrInfo, SchemaCache, TargetSchema
 
@@ -16,6 +16,7 @@ __all__ = [
     "InputError",
     "LookupFailure",
     "SchemaCache",
+    "Subject",
     "TargetSchema",
     "Workspace",
     "WorkspaceError",

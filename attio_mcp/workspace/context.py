@@ -28,6 +28,16 @@ _SCHEMA_WORDS = ("attribute", "option", "status")
 _ATTR_ID_RE = re.compile(r'attribute with (?:slug/)?ID "([^"]+)"', re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What a call is about, for its NOT_FOUND: ``"note 1f3c…"``, the parameter that named it, and how to
+    find a valid one."""
+
+    name: str
+    field: str | None = None
+    next_step: str | None = None
+
+
 @dataclass
 class Workspace:
     """The Attio client, the schema cache and the members list (fetched once: they rarely change)."""
@@ -93,42 +103,39 @@ class Workspace:
         pending: Awaitable[T],
         *,
         target: TargetSchema | None = None,
-        subject: str | None = None,
-        field: str | None = None,
-        next_step: str | None = None,
+        subject: Subject | str | None = None,
         missing_reference: bool = False,
     ) -> T:
         """Await a client call; a client error becomes a ``WorkspaceError``.
 
-        ``subject`` names what was asked for: a 404 reads "{subject} not found" (naming ``field`` and
-        ``next_step`` when given); with ``missing_reference`` a 400 "record not found" means it too.
+        ``subject`` names what was asked for: a 404 reads "{subject} not found", with the subject's field and
+        next step when it has them; with ``missing_reference`` a 400 "record not found" means it too.
         ``target`` is the object or list written or queried: a 400 that may come from a stale schema drops
         its cached schema, and an attribute Attio names by id is reported by slug.
         """
         try:
             return await pending
         except AttioError as exc:
-            raise self._error(exc, target, subject, field, next_step, missing_reference) from None
+            about = Subject(subject) if isinstance(subject, str) else subject
+            raise self._error(exc, target, about, missing_reference) from None
 
     def _error(
         self,
         exc: AttioError,
         target: TargetSchema | None,
-        subject: str | None,
-        field: str | None,
-        next_step: str | None,
+        subject: Subject | None,
         missing_reference: bool,
     ) -> WorkspaceError:
         if subject and (isinstance(exc, NotFoundError) or (missing_reference and _missing_record(exc))):
             return WorkspaceError(
                 "NOT_FOUND",
-                f"{subject} not found",
-                field=field or field_of(exc),
-                next_step=next_step or NEXT_BY_CODE["NOT_FOUND"],
+                f"{subject.name} not found",
+                field=subject.field or field_of(exc),
+                next_step=subject.next_step or NEXT_BY_CODE["NOT_FOUND"],
             )
         if target is not None and _schema_related(exc):
             self.schema.invalidate(target.id)
-        error = error_from_attio(exc, subject=subject)
+        error = error_from_attio(exc, subject=subject.name if subject else None)
         if target is not None and error.field is None and (match := _ATTR_ID_RE.search(exc.message or "")):
             attr = target.get(match.group(1))
             if attr is not None:
