@@ -243,7 +243,7 @@ def _node(node: Any, parent: str, ctx: _Ctx) -> Predicate:
             if not isinstance(spec, dict):
                 raise FilterError(f'"$not" must be a filter object, got {_kind(spec)}.')
             inner = _node(spec, parent, ctx)
-            preds.append(lambda row, inner=inner: not inner(row))
+            preds.append(_negate(inner))
         elif key.startswith("$"):
             raise FilterError(f'Unknown operator "{key}" at the top level of a filter.')
         else:
@@ -264,6 +264,19 @@ def _all(preds: list[Predicate]) -> Predicate:
 
 def _any(preds: list[Predicate]) -> Predicate:
     return lambda row: any(p(row) for p in preds)
+
+
+def _negate(inner: Predicate) -> Predicate:
+    return lambda row: not inner(row)
+
+
+def _none_has(has: Callable[[dict], bool]) -> Callable[[list[dict]], bool]:
+    """Row test: no value of the row has the extracted property."""
+    return lambda vals: not any(has(v) for v in vals)
+
+
+def _on_extracted(test: ValueTest, extract: Callable[[dict], Any]) -> Callable[[dict], bool]:
+    return lambda v: test(extract(v))
 
 
 def _attr_condition(attr: _Attr, spec: Any, ctx: _Ctx) -> Predicate:
@@ -306,10 +319,10 @@ def _attr_condition(attr: _Attr, spec: Any, ctx: _Ctx) -> Predicate:
             if operand:
                 value_tests.append(has)
             else:
-                row_tests.append(lambda vals, has=has: not any(has(v) for v in vals))
+                row_tests.append(_none_has(has))
             continue
         test = _value_test(kind, op, operand, attr, prop, ctx)
-        value_tests.append(lambda v, test=test, extract=extract: test(extract(v)))
+        value_tests.append(_on_extracted(test, extract))
     getter = attr.values
 
     def predicate(row: Row) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import TypeGuard
 
 __all__ = ["NAMESPACE", "IdFactory", "is_uuid", "stable_id"]
 
@@ -20,7 +21,7 @@ def stable_id(*parts: object) -> str:
     return str(uuid.uuid5(NAMESPACE, "/".join(str(p) for p in parts)))
 
 
-def is_uuid(text: object) -> bool:
+def is_uuid(text: object) -> TypeGuard[str]:
     """True if ``text`` is a canonical hyphenated UUID string."""
     return isinstance(text, str) and bool(_UUID_RE.match(text))
 

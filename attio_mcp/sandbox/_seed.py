@@ -297,7 +297,8 @@ NOTES = (
     ),
 )
 
-TASKS = (
+# (content, linked object or None, index of the linked record or None, assignee, due in days, done)
+TASKS: tuple[tuple[str, str | None, int | None, int, float, bool], ...] = (
     ("Schedule discovery call with Brightwave", "deals", 2, 1, 2.0, False),
     ("Send revised proposal to TechNova", "deals", 3, 2, 1.0, False),
     ("Follow up on Globex pricing", "deals", 7, 3, 0.5, False),
@@ -328,13 +329,18 @@ def _seed_notes_and_tasks(ctx: SeedContext) -> None:
                 "content": content,
             },
         )
-    for content, parent, target, assignee, due_days, done in TASKS:
+    for content, linked_object, linked_index, assignee, due_days, done in TASKS:
         ctx.act_as(assignee)
         ctx.tick(200)
         links = (
             []
-            if parent is None
-            else [{"target_object": parent, "target_record_id": targets[parent][target].id}]
+            if linked_object is None or linked_index is None
+            else [
+                {
+                    "target_object": linked_object,
+                    "target_record_id": targets[linked_object][linked_index].id,
+                }
+            ]
         )
         create_task(
             ctx.store,

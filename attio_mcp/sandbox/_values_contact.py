@@ -141,7 +141,9 @@ def normalise_phone(item: Any, path: Path) -> dict[str, Any]:
         )
     region = phonenumbers.region_code_for_number(parsed)
     if not region or region == "ZZ":
-        region = (country or phonenumbers.region_code_for_country_code(parsed.country_code) or "ZZ").upper()
+        calling_code = parsed.country_code  # always set by parse(); None would mean "unknown region"
+        by_code = None if calling_code is None else phonenumbers.region_code_for_country_code(calling_code)
+        region = (country or by_code or "ZZ").upper()
     return {
         "original_phone_number": original,
         "country_code": region,
