@@ -10,7 +10,15 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "attio_mcp"
 
 FORBIDDEN = {
-    "attio": ("mcp", "attio_mcp.tools", "attio_mcp.server", "attio_mcp.skills", "attio_mcp.sandbox"),
+    "attio": (
+        "mcp",
+        "attio_mcp.workspace",
+        "attio_mcp.tools",
+        "attio_mcp.server",
+        "attio_mcp.cli",
+        "attio_mcp.skills",
+        "attio_mcp.sandbox",
+    ),
     "workspace": (
         "mcp",
         "httpx",

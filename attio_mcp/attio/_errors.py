@@ -2,7 +2,7 @@
 
 The tree splits failures by who is at fault::
 
-    AttioError                          .machine_code .message .attempts
+    AttioError                          .message .attempts
      ├── AttioTransportError            no usable response (connect, protocol, read failure)
      │    └── AttioTimeoutError         a connect/read/write/pool timeout
      ├── AttioResponseError             a 2xx answer whose body is not JSON
@@ -17,8 +17,8 @@ The tree splits failures by who is at fault::
 
     AttioClientClosedError (RuntimeError)   misuse: the client was used after aclose()
 
-``machine_code`` is the code the tools layer reports: VALIDATION_ERROR, AUTH_ERROR, NOT_FOUND, CONFLICT,
-RATE_LIMIT or UPSTREAM_ERROR. Errors carry the method and path, never headers, so the API key cannot leak.
+The machine codes agents see (VALIDATION_ERROR, NOT_FOUND, …) are assigned by the layer above the client.
+Errors carry the method and path, never headers, so the API key cannot leak.
 """
 
 from __future__ import annotations
@@ -48,7 +48,6 @@ __all__ = [
     "ServerError",
     "error_from_response",
     "error_from_transport",
-    "machine_code_for",
 ]
 
 _MAX_TEXT = 200  # characters of a non-JSON error body kept in the message
@@ -63,11 +62,6 @@ class AttioError(Exception):
         super().__init__(message)
         self.message = message
         self.attempts = attempts
-
-    @property
-    def machine_code(self) -> str:
-        """The tools layer's error code for this failure."""
-        return "UPSTREAM_ERROR"
 
     def _describe(self) -> str:
         return self.message
@@ -102,27 +96,6 @@ class AttioResponseError(AttioError):
 class InvalidArgumentError(AttioError, ValueError):
     """The client refused to send a request, e.g. an empty path segment or an empty update."""
 
-    @property
-    def machine_code(self) -> str:
-        return "VALIDATION_ERROR"
-
-
-def machine_code_for(status: int, code: str | None = None) -> str:
-    """Map an HTTP status and Attio error code to the tools layer's machine code."""
-    if status == 400 and code == "uniqueness_conflict":
-        return "CONFLICT"
-    if status in (401, 403):
-        return "AUTH_ERROR"
-    if status == 404:
-        return "NOT_FOUND"
-    if status == 409:
-        return "CONFLICT"
-    if status == 429:
-        return "RATE_LIMIT"
-    if 400 <= status < 500:
-        return "VALIDATION_ERROR"
-    return "UPSTREAM_ERROR"
-
 
 class AttioStatusError(AttioError):
     """Attio answered with a non-2xx status; carries Attio's error body fields."""
@@ -148,10 +121,6 @@ class AttioStatusError(AttioError):
         self.method = method
         self.path = path
         self.retry_at = retry_at
-
-    @property
-    def machine_code(self) -> str:
-        return machine_code_for(self.status, self.code)
 
     def _describe(self) -> str:
         where = f" from {self.method} {self.path}" if self.method else ""

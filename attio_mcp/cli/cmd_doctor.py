@@ -21,29 +21,10 @@ import httpx
 from attio_mcp.attio import AttioError, AttioTransportError, AuthError, RateLimitError
 from attio_mcp.cli.common import configure_logging, load_settings
 from attio_mcp.server.settings import Settings, SettingsError, parse_toolsets
-from attio_mcp.tools import ToolSpec, select_tools
+from attio_mcp.tools import select_tools
+from attio_mcp.toolsets import R_OBJ
+from attio_mcp.workspace.errors import code_of
 
-R_OBJ, R_REC, W_REC = "object_configuration:read", "record_permission:read", "record_permission:read-write"
-R_LIST, R_ENTRY, W_ENTRY = "list_configuration:read", "list_entry:read", "list_entry:read-write"
-R_USERS = "user_management:read"
-
-# Attio scopes the endpoints behind each toolset need, for its read tools and for its write tools.
-TOOLSET_SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "records": ((R_REC, R_OBJ), (W_REC, R_OBJ)),
-    "bulk": ((R_REC, R_OBJ), (W_REC, R_OBJ)),
-    "lists": ((R_LIST, R_ENTRY, R_REC, R_OBJ), (R_LIST, W_ENTRY, R_REC, R_OBJ)),
-    "notes": (("note:read", R_REC, R_OBJ), ("note:read-write", R_REC, R_OBJ)),
-    "tasks": (("task:read", R_REC, R_OBJ, R_USERS), ("task:read-write", R_REC, R_OBJ, R_USERS)),
-    "members": ((R_USERS,), (R_USERS,)),
-    "schema": ((R_OBJ,), (R_OBJ,)),
-}
-# Tools whose endpoints differ from their toolset's.
-TOOL_SCOPES: dict[str, tuple[str, ...]] = {
-    "whoami": (),
-    "lists_get_all": (R_LIST,),
-    "lists_get": (R_LIST,),
-    "records_get_entries": (R_REC, R_OBJ, R_ENTRY),
-}
 RATE_LIMIT_HEADERS = (
     "x-ratelimit-limit",
     "x-ratelimit-remaining",
@@ -54,14 +35,6 @@ RATE_LIMIT_HEADERS = (
     "ratelimit",
     "ratelimit-policy",
 )
-
-
-def required_scopes(spec: ToolSpec) -> tuple[str, ...]:
-    """The Attio scopes a tool's requests need; ``:read-write`` also grants ``:read``."""
-    if spec.name in TOOL_SCOPES:
-        return TOOL_SCOPES[spec.name]
-    reads, writes = TOOLSET_SCOPES[spec.toolset]
-    return reads if spec.read_only else writes
 
 
 def missing_scopes(needed: Iterable[str], granted: Iterable[str]) -> list[str]:
@@ -174,7 +147,7 @@ def _failure_line(exc: AttioError, target: str) -> str:
         return f"UPSTREAM_ERROR: cannot reach {target}: {exc}. Next: check the network and ATTIO_BASE_URL."
     if isinstance(exc, RateLimitError):
         return f"RATE_LIMIT: {target} is throttling this key ({exc.message}). Next: wait a moment and retry."
-    return f"{exc.machine_code}: {target} answered /v2/self with an error: {exc}. Next: retry later."
+    return f"{code_of(exc)}: {target} answered /v2/self with an error: {exc}. Next: retry later."
 
 
 async def diagnose(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> Report:
@@ -229,7 +202,7 @@ def _check_tools(report: Report, settings: Settings) -> None:
     )
     gaps: dict[tuple[str, ...], list[str]] = {}
     for spec in chosen:
-        missing = missing_scopes(required_scopes(spec), report.scopes)
+        missing = missing_scopes(spec.scopes, report.scopes)
         if missing:
             report.blocked.setdefault(spec.toolset, []).append(spec.name)
             gaps.setdefault(tuple(missing), []).append(spec.name)

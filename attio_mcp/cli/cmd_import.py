@@ -27,6 +27,7 @@ import anyio
 from attio_mcp.attio import AttioError
 from attio_mcp.cli.common import configure_logging, load_settings
 from attio_mcp.server.settings import Settings
+from attio_mcp.workspace.errors import code_of
 from attio_mcp.workspace.importing import (
     MODES,
     ImportRefused,
@@ -98,7 +99,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
     try:
         return anyio.run(job.main)
     except AttioError as exc:  # only before the rows are written (loading the schema or the members)
-        err.write(f"attio-mcp import: {exc.machine_code}: {exc}\n")
+        err.write(f"attio-mcp import: {code_of(exc)}: {exc}\n")
         return 2
     except KeyboardInterrupt:
         job.bar.finish()

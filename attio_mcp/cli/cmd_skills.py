@@ -14,6 +14,7 @@ import anyio
 
 from attio_mcp.attio import AttioError
 from attio_mcp.cli.common import load_settings
+from attio_mcp.workspace.errors import code_of
 
 
 def add_parser(subparsers: Any) -> None:
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         written = anyio.run(_export, args)
     except AttioError as exc:
-        _progress(f"failed: {exc.machine_code}: {exc.message}")
+        _progress(f"failed: {code_of(exc)}: {exc.message}")
         return 1
     except (ExportError, OSError) as exc:
         _progress(f"failed: {exc}")

@@ -24,7 +24,7 @@ from attio_mcp.attio import AttioClient
 from attio_mcp.server.callers import CallerKey, CallerWorkspaces, caller_workspace_middleware, header_api_key
 from attio_mcp.server.settings import Settings
 from attio_mcp.skills import register_skills
-from attio_mcp.tools import compact_input_schema, register_tools
+from attio_mcp.tools import compact_input_schema, compact_output_schema, register_tools
 from attio_mcp.workspace import SchemaCache, Workspace
 
 logger = logging.getLogger("attio_mcp.server")
@@ -55,6 +55,7 @@ class AttioServer(MCPServer[Workspace]):
         tools = await super().list_tools()
         for t in tools:
             t.input_schema = compact_input_schema(t.input_schema)
+            t.output_schema = compact_output_schema(t.output_schema)
         return tools
 
     async def call_tool(

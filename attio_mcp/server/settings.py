@@ -11,8 +11,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from attio_mcp.toolsets import TOOLSET_IDS
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
-TOOLSET_IDS = ("records", "lists", "notes", "tasks", "members", "schema", "bulk")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 _TRUE = {"1", "true", "yes", "on"}

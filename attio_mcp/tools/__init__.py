@@ -7,15 +7,13 @@ from typing import Any
 
 from attio_mcp.tools._registry import (
     ALL_TOOLS,
-    TOOLSET_IDS,
-    TOOLSETS,
-    Toolset,
     ToolSpec,
     compact_input_schema,
     compact_output_schema,
     select_tools,
     workspace_of,
 )
+from attio_mcp.toolsets import TOOLSETS
 
 # Importing a family module registers its tools in ALL_TOOLS, in this order within a toolset.
 # isort: off
@@ -25,9 +23,7 @@ from attio_mcp.tools import records, lists, entries, notes, tasks, members, sche
 __all__ = [
     "ALL_TOOLS",
     "TOOLSETS",
-    "TOOLSET_IDS",
     "ToolSpec",
-    "Toolset",
     "compact_input_schema",
     "compact_output_schema",
     "register_tools",

@@ -22,56 +22,10 @@ from pydantic import BaseModel, Field
 
 from attio_mcp.attio import AttioError
 from attio_mcp.tools._limits import MAX_STRING_PARAM, cap_result, check_arguments
+from attio_mcp.toolsets import TOOLSETS
 from attio_mcp.workspace import Workspace, WorkspaceError, error_from_attio
 
 logger = logging.getLogger("attio_mcp.tools")
-
-# Attio scopes, named once.
-R_OBJ, R_REC, W_REC = "object_configuration:read", "record_permission:read", "record_permission:read-write"
-R_LIST, R_ENTRY, W_ENTRY = "list_configuration:read", "list_entry:read", "list_entry:read-write"
-R_USERS = "user_management:read"
-
-
-@dataclass(frozen=True)
-class Toolset:
-    """A family of tools: what ``--toolsets`` selects, what the docs group under one heading, and the Attio
-    scopes its endpoints need (``read_scopes`` for its read tools, ``write_scopes`` for the others).
-    Settings, ``attio-mcp doctor``, the generated docs and the guard tests all derive from ``TOOLSETS``."""
-
-    id: str
-    description: str
-    read_scopes: tuple[str, ...]
-    write_scopes: tuple[str, ...]
-
-
-TOOLSETS: dict[str, Toolset] = {
-    t.id: t
-    for t in (
-        Toolset(
-            "records",
-            "Search, read, create, update, upsert and delete records of any object.",
-            (R_REC, R_OBJ),
-            (W_REC, R_OBJ),
-        ),
-        Toolset(
-            "lists",
-            "Lists and list entries.",
-            (R_LIST, R_ENTRY, R_REC, R_OBJ),
-            (R_LIST, W_ENTRY, R_REC, R_OBJ),
-        ),
-        Toolset("notes", "Notes on records.", ("note:read", R_REC, R_OBJ), ("note:read-write", R_REC, R_OBJ)),
-        Toolset(
-            "tasks",
-            "Tasks linked to records and assigned to members.",
-            ("task:read", R_REC, R_OBJ, R_USERS),
-            ("task:read-write", R_REC, R_OBJ, R_USERS),
-        ),
-        Toolset("members", "Workspace members.", (R_USERS,), (R_USERS,)),
-        Toolset("schema", "Objects, attributes, options and the token's workspace.", (R_OBJ,), (R_OBJ,)),
-        Toolset("bulk", "Bulk import of many rows.", (R_REC, R_OBJ), (W_REC, R_OBJ)),
-    )
-}
-TOOLSET_IDS: tuple[str, ...] = tuple(TOOLSETS)
 
 
 @dataclass(frozen=True)
@@ -162,9 +116,11 @@ def _wrap(fn: Callable[..., Awaitable[Any]], *, write: bool) -> Callable[..., Aw
 
     hints = typing.get_type_hints(fn, include_extras=True)
     returned = hints.get("return")
-    result_type: Any = CallToolResult
-    if isinstance(returned, type) and issubclass(returned, BaseModel):
-        result_type = Annotated[CallToolResult, returned]
+    if not (isinstance(returned, type) and issubclass(returned, BaseModel)):
+        raise TypeError(
+            f"tool {fn.__name__!r} must return a pydantic model (its outputSchema), not {returned!r}"
+        )
+    result_type: Any = Annotated[CallToolResult, returned]
     params = [
         p.replace(annotation=_bounded(hints.get(p.name, p.annotation)))
         for p in inspect.signature(fn).parameters.values()

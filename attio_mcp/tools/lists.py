@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from attio_mcp.tools._params import ListId
 from attio_mcp.tools._registry import tool, workspace_of
+from attio_mcp.toolsets import R_LIST
 from attio_mcp.workspace.render import describe_attribute
 
 
@@ -38,7 +39,7 @@ class ListDetail(BaseModel):
     attributes: list[dict[str, Any]]
 
 
-@tool("lists", title="List all lists", read_only=True, idempotent=True)
+@tool("lists", title="List all lists", read_only=True, idempotent=True, scopes=(R_LIST,))
 async def lists_get_all(ctx: Context) -> Lists:
     """List every list in the workspace: id, api_slug, name and parent object."""
     lists = await workspace_of(ctx).client.list_lists()
@@ -50,7 +51,7 @@ async def lists_get_all(ctx: Context) -> Lists:
     )
 
 
-@tool("lists", title="Get list", read_only=True, idempotent=True)
+@tool("lists", title="Get list", read_only=True, idempotent=True, scopes=(R_LIST,))
 async def lists_get(ctx: Context, list_id: ListId) -> ListDetail:
     """Get one list with its entry attributes (slug, type, options)."""
     lst = await workspace_of(ctx).list(list_id)

@@ -14,8 +14,9 @@ from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
 from attio_mcp.tools._params import Data, Fields, Limit, Offset, RecordId, ResourceType
-from attio_mcp.tools._registry import R_ENTRY, R_OBJ, R_REC, tool, workspace_of
+from attio_mcp.tools._registry import tool, workspace_of
 from attio_mcp.tools._results import Deleted, FlatRecord, RecordPage
+from attio_mcp.toolsets import R_ENTRY, R_OBJ, R_REC
 from attio_mcp.workspace import TargetSchema, Workspace, WorkspaceError
 from attio_mcp.workspace.errors import did_you_mean
 from attio_mcp.workspace.page import split_page

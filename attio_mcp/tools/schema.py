@@ -63,7 +63,7 @@ class AttributeOptions(BaseModel):
     options: list[str]
 
 
-@tool("schema", title="Who am I", read_only=True, idempotent=True)
+@tool("schema", title="Who am I", read_only=True, idempotent=True, scopes=())
 async def whoami(ctx: Context) -> WhoAmI:
     """Show the connected workspace and the token's scopes."""
     info = await workspace_of(ctx).client.get_self()

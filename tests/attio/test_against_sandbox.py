@@ -16,6 +16,7 @@ from attio_mcp.attio import (
     ServerError,
 )
 from attio_mcp.sandbox import DEMO_TOKEN, FaultConfig, create_app
+from attio_mcp.workspace.errors import code_of
 
 from .conftest import FakeClock
 
@@ -65,7 +66,7 @@ async def test_record_lifecycle(attio: AttioClient) -> None:
 
     with pytest.raises(BadRequestError) as dup:
         await attio.create_record("companies", {"name": "Again", "domains": [DOMAIN]})
-    assert dup.value.machine_code == "CONFLICT"
+    assert code_of(dup.value) == "CONFLICT"
 
     asserted = await attio.assert_record(
         "companies", "domains", {"domains": [DOMAIN], "description": "Upserted"}
@@ -86,7 +87,7 @@ async def test_record_lifecycle(attio: AttioClient) -> None:
     await attio.delete_record("companies", record_id)
     with pytest.raises(NotFoundError) as gone:
         await attio.get_record("companies", record_id)
-    assert gone.value.code == "not_found" and gone.value.machine_code == "NOT_FOUND"
+    assert gone.value.code == "not_found" and code_of(gone.value) == "NOT_FOUND"
 
 
 async def test_lists_and_entries(attio: AttioClient) -> None:
@@ -154,7 +155,7 @@ async def test_bad_token_and_unknown_object(clock: FakeClock) -> None:
     async with _client(create_app(tokens={"good-token"}), clock, api_key="wrong-token") as client:
         with pytest.raises(AuthError) as info:
             await client.list_objects()
-        assert info.value.machine_code == "AUTH_ERROR" and "wrong-token" not in str(info.value)
+        assert code_of(info.value) == "AUTH_ERROR" and "wrong-token" not in str(info.value)
     async with _client(create_app(), clock) as client:
         with pytest.raises(NotFoundError):
             await client.query_records("no_such_object")

@@ -22,6 +22,7 @@ from attio_mcp.attio import (
     ServerError,
 )
 from attio_mcp.attio._errors import error_from_response, error_from_transport
+from attio_mcp.workspace.errors import code_of
 
 
 def body(status: int, code: str, message: str = "msg", **extra: object) -> bytes:
@@ -54,7 +55,7 @@ def test_status_maps_to_class_and_machine_code(status: int, code: str, cls: type
     err = error_from_response("POST", "/v2/objects/people/records", status, body(status, code, "Nope."))
     assert type(err) is cls
     assert isinstance(err, AttioStatusError) and isinstance(err, AttioError)
-    assert err.machine_code == machine_code
+    assert code_of(err) == machine_code
     assert (err.status, err.code, err.type, err.message) == (status, code, "invalid_request_error", "Nope.")
     assert (err.method, err.path, err.attempts) == ("POST", "/v2/objects/people/records", 1)
 
@@ -86,7 +87,7 @@ def test_non_json_502_body() -> None:
     html = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1></body></html>"
     err = error_from_response("GET", "/v2/self", 502, html)
     assert isinstance(err, ServerError)
-    assert err.machine_code == "UPSTREAM_ERROR"
+    assert code_of(err) == "UPSTREAM_ERROR"
     assert err.code is None and err.type is None
     assert "502 Bad Gateway" in err.message
     assert "<html>" not in str(err)
@@ -102,8 +103,8 @@ def test_odd_bodies_never_raise(raw: bytes | None) -> None:
 def test_unknown_status_is_still_typed() -> None:
     err = error_from_response("GET", "/v2/self", 302, b"")
     assert type(err) is AttioStatusError
-    assert err.machine_code == "UPSTREAM_ERROR"
-    assert error_from_response("GET", "/v2/self", 418, b"").machine_code == "VALIDATION_ERROR"
+    assert code_of(err) == "UPSTREAM_ERROR"
+    assert code_of(error_from_response("GET", "/v2/self", 418, b"")) == "VALIDATION_ERROR"
 
 
 def test_message_reports_attempts_only_when_more_than_one() -> None:
@@ -130,7 +131,7 @@ def test_every_httpx_transport_error_is_mapped(exc_type: type[httpx.TransportErr
     exc = exc_type("it broke", request=request)
     err = error_from_transport(exc, method="GET", path="/v2/self", attempts=2)
     assert isinstance(err, AttioTransportError)
-    assert err.machine_code == "UPSTREAM_ERROR"
+    assert code_of(err) == "UPSTREAM_ERROR"
     expected = AttioTimeoutError if issubclass(exc_type, httpx.TimeoutException) else AttioTransportError
     assert type(err) is expected
     assert exc_type.__name__ in str(err) and str(err).endswith("(after 2 attempts)")
@@ -151,4 +152,4 @@ def test_misuse_and_argument_errors_sit_where_expected() -> None:
     assert issubclass(AttioClientClosedError, RuntimeError)
     assert not issubclass(AttioClientClosedError, AttioError)
     assert issubclass(InvalidArgumentError, AttioError) and issubclass(InvalidArgumentError, ValueError)
-    assert InvalidArgumentError("x").machine_code == "VALIDATION_ERROR"
+    assert code_of(InvalidArgumentError("x")) == "VALIDATION_ERROR"

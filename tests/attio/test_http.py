@@ -23,6 +23,7 @@ from attio_mcp.attio import (
     ServerError,
 )
 from attio_mcp.attio._http import api_path
+from attio_mcp.workspace.errors import code_of
 
 from .conftest import API_KEY, FakeClock, Recorder, attio_error, ok
 
@@ -148,7 +149,7 @@ async def test_max_attempts_reached_reports_attempts_and_retry_at(make_client: M
     err = info.value
     assert err.attempts == 4
     assert str(err).endswith("(after 4 attempts)")
-    assert err.machine_code == "RATE_LIMIT"
+    assert code_of(err) == "RATE_LIMIT"
     assert err.retry_at == datetime(2023, 5, 23, 14, 42, 1, tzinfo=UTC)
 
 
@@ -304,7 +305,7 @@ async def test_api_key_never_leaks(make_client: MakeClient, caplog: pytest.LogCa
     with pytest.raises(Exception) as info:
         await attio.get_self()
     err = info.value
-    assert err.machine_code == "AUTH_ERROR"
+    assert code_of(err) == "AUTH_ERROR"
     texts = [str(err), repr(err), err.message, *(str(v) for v in vars(err).values())]
     assert all(API_KEY not in text for text in texts)
     rec.replies = [httpx.ConnectError(f"cannot connect with {API_KEY}")]

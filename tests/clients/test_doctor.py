@@ -11,7 +11,7 @@ import pytest
 
 from attio_mcp import cli
 from attio_mcp.cli import cmd_doctor
-from attio_mcp.cli.cmd_doctor import missing_scopes, required_scopes
+from attio_mcp.cli.cmd_doctor import missing_scopes
 from attio_mcp.sandbox import create_app
 from attio_mcp.tools import ALL_TOOLS
 from tests.clients._support import ATTIO_MCP, base_env, free_port, run
@@ -136,7 +136,7 @@ def _tool(name: str) -> Any:
 
 def test_every_tool_has_scopes_matching_its_kind() -> None:
     for spec in ALL_TOOLS.values():
-        scopes = required_scopes(spec)
+        scopes = spec.scopes
         if spec.name == "whoami":
             assert scopes == ()
             continue
@@ -146,9 +146,9 @@ def test_every_tool_has_scopes_matching_its_kind() -> None:
 
 def test_read_write_covers_read() -> None:
     granted = ["record_permission:read-write", "object_configuration:read"]
-    assert missing_scopes(required_scopes(_tool("records_search")), granted) == []
-    assert missing_scopes(required_scopes(_tool("records_create")), granted) == []
-    assert missing_scopes(required_scopes(_tool("notes_create")), granted) == ["note:read-write"]
+    assert missing_scopes(_tool("records_search").scopes, granted) == []
+    assert missing_scopes(_tool("records_create").scopes, granted) == []
+    assert missing_scopes(_tool("notes_create").scopes, granted) == ["note:read-write"]
     assert missing_scopes(["object_configuration:read-write"], ["object_configuration:read"]) == [
         "object_configuration:read-write"
     ]

@@ -1,0 +1,81 @@
+"""The toolsets: families of tools that ``--toolsets`` selects, with the Attio scopes each one needs.
+
+This module imports nothing (not even ``mcp``), so settings validation and ``attio-mcp doctor`` read it
+cheaply. Every tool names its toolset; the tools' registry, settings, ``doctor``, the generated docs and
+the guard tests all derive from ``TOOLSETS``. Adding a toolset means adding one ``Toolset`` here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Attio scopes, named once.
+R_OBJ, R_REC, W_REC = "object_configuration:read", "record_permission:read", "record_permission:read-write"
+R_LIST, R_ENTRY, W_ENTRY = "list_configuration:read", "list_entry:read", "list_entry:read-write"
+R_USERS = "user_management:read"
+
+
+@dataclass(frozen=True)
+class Toolset:
+    """A family of tools: what ``--toolsets`` selects, what the docs group under one heading, the Attio
+    scopes its endpoints need (``read_scopes`` for its read tools, ``write_scopes`` for the others) and the
+    nouns its tool names start with (``records`` -> ``records_search``)."""
+
+    id: str
+    description: str
+    read_scopes: tuple[str, ...]
+    write_scopes: tuple[str, ...]
+    nouns: tuple[str, ...]
+
+    def names_tool(self, name: str) -> bool:
+        """Whether ``name`` is a tool name of this family: ``<noun>_<verb…>`` in snake_case, or a noun."""
+        return (
+            any(name == noun or name.startswith(noun + "_") for noun in self.nouns)
+            and name.replace("_", "").isalpha()
+            and name.islower()
+        )
+
+
+TOOLSETS: dict[str, Toolset] = {
+    t.id: t
+    for t in (
+        Toolset(
+            "records",
+            "Search, read, create, update, upsert and delete records of any object.",
+            (R_REC, R_OBJ),
+            (W_REC, R_OBJ),
+            ("records",),
+        ),
+        Toolset(
+            "lists",
+            "Lists and list entries.",
+            (R_LIST, R_ENTRY, R_REC, R_OBJ),
+            (R_LIST, W_ENTRY, R_REC, R_OBJ),
+            ("lists", "list_entries"),
+        ),
+        Toolset(
+            "notes",
+            "Notes on records.",
+            ("note:read", R_REC, R_OBJ),
+            ("note:read-write", R_REC, R_OBJ),
+            ("notes",),
+        ),
+        Toolset(
+            "tasks",
+            "Tasks linked to records and assigned to members.",
+            ("task:read", R_REC, R_OBJ, R_USERS),
+            ("task:read-write", R_REC, R_OBJ, R_USERS),
+            ("tasks",),
+        ),
+        Toolset("members", "Workspace members.", (R_USERS,), (R_USERS,), ("members",)),
+        Toolset(
+            "schema",
+            "Objects, attributes, options and the token's workspace.",
+            (R_OBJ,),
+            (R_OBJ,),
+            ("objects", "attributes", "attribute", "whoami"),
+        ),
+        Toolset("bulk", "Bulk import of many rows.", (R_REC, R_OBJ), (W_REC, R_OBJ), ("records",)),
+    )
+}
+TOOLSET_IDS: tuple[str, ...] = tuple(TOOLSETS)
