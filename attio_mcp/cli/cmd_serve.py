@@ -11,7 +11,8 @@ import sys
 from typing import Any, TextIO
 
 from attio_mcp.cli.common import configure_logging
-from attio_mcp.server.settings import TOOLSET_IDS, Settings, parse_hosts, parse_toolsets, settings_from_env
+from attio_mcp.server.settings import Settings, parse_hosts, parse_toolsets, settings_from_env
+from attio_mcp.toolsets import TOOLSET_IDS
 
 # One line on stderr when a person starts the stdio server in a terminal: it looks like a hang otherwise.
 TTY_HINT = (

@@ -127,7 +127,7 @@ def _wrap(fn: Callable[..., Awaitable[Any]], *, write: bool) -> Callable[..., Aw
     ]
     runner.__signature__ = inspect.Signature(params, return_annotation=result_type)  # type: ignore[attr-defined]
     runner.__annotations__ = {**{p.name: p.annotation for p in params}, "return": result_type}
-    del runner.__wrapped__  # type: ignore[attr-defined]  # the SDK must read our signature, not fn's
+    del runner.__wrapped__  # the SDK must read our signature, not fn's
     return runner
 
 

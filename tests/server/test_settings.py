@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from attio_mcp.server.settings import TOOLSET_IDS, SettingsError, settings_from_env
+from attio_mcp.server.settings import SettingsError, settings_from_env
+from attio_mcp.toolsets import TOOLSET_IDS
 
 
 def test_env_then_overrides() -> None:
