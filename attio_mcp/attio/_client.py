@@ -201,6 +201,11 @@ class AttioClient:
     async def _delete(self, path: str) -> None:
         await self._write("DELETE", path, idempotent=True)
 
+    async def _update(self, path: str, data: Mapping[str, object], *, overwrite: bool) -> object:
+        """PUT replaces multiselect values and may be repeated; PATCH appends them, so it is sent once."""
+        method: Literal["PUT", "PATCH"] = "PUT" if overwrite else "PATCH"
+        return await self._write(method, path, {"data": dict(data)}, idempotent=overwrite)
+
     # -- token, objects, attributes --------------------------------------------------------------------
 
     async def get_self(self) -> TokenInfo:
@@ -275,10 +280,8 @@ class AttioClient:
         self, object: str, record_id: str, values: Mapping[str, Any], *, overwrite: bool = False
     ) -> Record:
         """PATCH (appends to multiselects; not retried on 5xx) or, with ``overwrite``, PUT (replaces them)."""
-        body = {"data": {"values": dict(values)}}
         path = api_path("objects", object, "records", record_id)
-        method: Literal["PUT", "PATCH"] = "PUT" if overwrite else "PATCH"
-        return _one(Record, await self._write(method, path, body, idempotent=overwrite))
+        return _one(Record, await self._update(path, {"values": dict(values)}, overwrite=overwrite))
 
     async def delete_record(self, object: str, record_id: str) -> None:
         """Delete a record permanently."""
@@ -333,10 +336,10 @@ class AttioClient:
         self, list: str, entry_id: str, entry_values: Mapping[str, Any], *, overwrite: bool = False
     ) -> Entry:
         """PATCH (appends to multiselects; not retried on 5xx) or, with ``overwrite``, PUT (replaces them)."""
-        body = {"data": {"entry_values": dict(entry_values)}}
         path = api_path("lists", list, "entries", entry_id)
-        method: Literal["PUT", "PATCH"] = "PUT" if overwrite else "PATCH"
-        return _one(Entry, await self._write(method, path, body, idempotent=overwrite))
+        return _one(
+            Entry, await self._update(path, {"entry_values": dict(entry_values)}, overwrite=overwrite)
+        )
 
     async def delete_entry(self, list: str, entry_id: str) -> None:
         """Remove an entry from its list (the parent record stays)."""

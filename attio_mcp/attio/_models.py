@@ -7,7 +7,7 @@ Each entity keeps Attio's composite ``id`` dict and adds properties such as ``re
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, overload
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -69,15 +69,27 @@ Flag = Annotated[bool, BeforeValidator(_flag)]
 ValueMap = Annotated[dict[str, list[dict[str, Any]]], BeforeValidator(_value_map)]
 
 
+class IdPart:
+    """A read-only attribute for one key of the model's composite ``id`` (``record.record_id``)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any] | None = None) -> IdPart: ...
+    @overload
+    def __get__(self, obj: AttioModel, owner: type[Any] | None = None) -> str | None: ...
+    def __get__(self, obj: AttioModel | None, owner: type[Any] | None = None) -> IdPart | str | None:
+        if obj is None:
+            return self
+        value = getattr(obj, "id", {}).get(self.key)
+        return value if isinstance(value, str) else None
+
+
 class AttioModel(BaseModel):
     """Base of the response models: unknown fields are kept, every field has a default."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-
-def _id_part(ids: dict[str, Any], key: str) -> str | None:
-    value = ids.get(key)
-    return value if isinstance(value, str) else None
+    model_config = ConfigDict(extra="allow", populate_by_name=True, ignored_types=(IdPart,))
 
 
 class TokenInfo(AttioModel):
@@ -106,9 +118,7 @@ class AttioObject(AttioModel):
     plural_noun: str | None = None
     created_at: str | None = None
 
-    @property
-    def object_id(self) -> str | None:
-        return _id_part(self.id, "object_id")
+    object_id = IdPart("object_id")
 
 
 class Attribute(AttioModel):
@@ -131,13 +141,9 @@ class Attribute(AttioModel):
     config: AnyDict = Field(default_factory=dict)
     created_at: str | None = None
 
-    @property
-    def attribute_id(self) -> str | None:
-        return _id_part(self.id, "attribute_id")
+    attribute_id = IdPart("attribute_id")
 
-    @property
-    def object_id(self) -> str | None:
-        return _id_part(self.id, "object_id")
+    object_id = IdPart("object_id")
 
     @property
     def allowed_object_ids(self) -> list[str]:
@@ -163,9 +169,7 @@ class SelectOption(AttioModel):
     title: str | None = None
     is_archived: Flag = False
 
-    @property
-    def option_id(self) -> str | None:
-        return _id_part(self.id, "option_id")
+    option_id = IdPart("option_id")
 
 
 class Status(AttioModel):
@@ -177,9 +181,7 @@ class Status(AttioModel):
     celebration_enabled: Flag = False
     target_time_in_status: str | None = None
 
-    @property
-    def status_id(self) -> str | None:
-        return _id_part(self.id, "status_id")
+    status_id = IdPart("status_id")
 
 
 class Record(AttioModel):
@@ -190,13 +192,9 @@ class Record(AttioModel):
     web_url: str | None = None
     values: ValueMap = Field(default_factory=dict)
 
-    @property
-    def record_id(self) -> str | None:
-        return _id_part(self.id, "record_id")
+    record_id = IdPart("record_id")
 
-    @property
-    def object_id(self) -> str | None:
-        return _id_part(self.id, "object_id")
+    object_id = IdPart("object_id")
 
     def first_value(self, slug: str) -> dict[str, Any] | None:
         """The first value of attribute ``slug``, or None when unset."""
@@ -215,13 +213,9 @@ class SearchResult(AttioModel):
     email_addresses: StrList = Field(default_factory=list)
     phone_numbers: StrList = Field(default_factory=list)
 
-    @property
-    def record_id(self) -> str | None:
-        return _id_part(self.id, "record_id")
+    record_id = IdPart("record_id")
 
-    @property
-    def object_id(self) -> str | None:
-        return _id_part(self.id, "object_id")
+    object_id = IdPart("object_id")
 
 
 class AttioList(AttioModel):
@@ -236,9 +230,7 @@ class AttioList(AttioModel):
     created_by_actor: dict[str, Any] | None = None
     created_at: str | None = None
 
-    @property
-    def list_id(self) -> str | None:
-        return _id_part(self.id, "list_id")
+    list_id = IdPart("list_id")
 
 
 class Entry(AttioModel):
@@ -250,13 +242,9 @@ class Entry(AttioModel):
     created_at: str | None = None
     entry_values: ValueMap = Field(default_factory=dict)
 
-    @property
-    def entry_id(self) -> str | None:
-        return _id_part(self.id, "entry_id")
+    entry_id = IdPart("entry_id")
 
-    @property
-    def list_id(self) -> str | None:
-        return _id_part(self.id, "list_id")
+    list_id = IdPart("list_id")
 
 
 class RecordEntry(AttioModel):
@@ -282,9 +270,7 @@ class Note(AttioModel):
     created_at: str | None = None
     meeting_id: str | None = None
 
-    @property
-    def note_id(self) -> str | None:
-        return _id_part(self.id, "note_id")
+    note_id = IdPart("note_id")
 
 
 class Task(AttioModel):
@@ -300,9 +286,7 @@ class Task(AttioModel):
     created_at: str | None = None
     completed_at: str | None = None
 
-    @property
-    def task_id(self) -> str | None:
-        return _id_part(self.id, "task_id")
+    task_id = IdPart("task_id")
 
 
 class WorkspaceMember(AttioModel):
@@ -316,9 +300,7 @@ class WorkspaceMember(AttioModel):
     avatar_url: str | None = None
     created_at: str | None = None
 
-    @property
-    def workspace_member_id(self) -> str | None:
-        return _id_part(self.id, "workspace_member_id")
+    workspace_member_id = IdPart("workspace_member_id")
 
     @property
     def full_name(self) -> str:
