@@ -4,7 +4,8 @@ Spawns ``attio-mcp --sandbox`` (then ``attio-mcp --sandbox --read-only``), speak
 (initialize, notifications/initialized, tools/list, prompts/list, resources/list, resources/templates/list)
 and measures the answers exactly as they arrive (compact JSON, UTF-8 bytes):
 
-- the whole ``tools/list`` result (with titles, annotations and any output schemas);
+- the whole ``tools/list`` result (with titles, annotations and output schemas), and without the output
+  schemas;
 - the part a client sends to a model: ``{name, description, inputSchema}`` per tool, as a JSON array;
 - prompts, resources and the server instructions, separately.
 
@@ -22,6 +23,7 @@ from typing import Any
 from _common import StdioSession, compact, nbytes, server_command
 
 GOAL_BYTES = 15_000
+OUTPUT_GOAL_BYTES = 20_000  # the whole tools/list, output schemas included
 TS_BYTES, TS_TOOLS = 59_857, 43
 MODEL_KEYS = ("name", "description", "inputSchema")
 
@@ -57,7 +59,21 @@ def summary(label: str, data: dict[str, Any]) -> int:
     tools = data["tools"]["tools"]
     model = nbytes(model_view(tools))
     print(f"\n## {label}: {len(tools)} tools")
-    print(f"  tools/list result (whole):            {tokens(nbytes(data['tools']))}")
+    whole = nbytes(data["tools"])
+    without = nbytes(
+        {**data["tools"], "tools": [{k: v for k, v in t.items() if k != "outputSchema"} for t in tools]}
+    )
+    outputs = nbytes([t["outputSchema"] for t in tools if "outputSchema" in t])
+    print(f"  tools/list result (whole):            {tokens(whole)}")
+    print(
+        f"    of which output schemas:            {tokens(whole - without)} ({outputs:,} B as schemas alone)"
+    )
+    verdict_out = "meets" if whole <= OUTPUT_GOAL_BYTES else "MISSES"
+    print(
+        f"    without output schemas:             {tokens(without)}; whole <= {OUTPUT_GOAL_BYTES:,} B: {verdict_out}"
+    )
+    with_out = nbytes([{k: t[k] for k in (*MODEL_KEYS, "outputSchema") if k in t} for t in tools])
+    print(f"  name+description+input+outputSchema:  {tokens(with_out)}")
     print(f"  tools/list JSON-RPC line on the wire: {tokens(len(data['tools_line'].encode()))}")
     print(f"  name+description+inputSchema:         {tokens(model)}  ({model / len(tools):,.0f} B/tool)")
     verdict = "meets" if model <= GOAL_BYTES else "MISSES"
