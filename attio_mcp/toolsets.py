@@ -18,14 +18,16 @@ R_USERS = "user_management:read"
 @dataclass(frozen=True)
 class Toolset:
     """A family of tools: what ``--toolsets`` selects, what the docs group under one heading, the Attio
-    scopes its endpoints need (``read_scopes`` for its read tools, ``write_scopes`` for the others) and the
-    nouns its tool names start with (``records`` -> ``records_search``)."""
+    scopes its endpoints need (``read_scopes`` for its read tools, ``write_scopes`` for the others), the
+    nouns its tool names start with (``records`` -> ``records_search``) and what the server's instructions
+    say about it when it is selected."""
 
     id: str
     description: str
     read_scopes: tuple[str, ...]
     write_scopes: tuple[str, ...]
     nouns: tuple[str, ...]
+    instructions: str = ""
 
     def names_tool(self, name: str) -> bool:
         """Whether ``name`` is a tool name of this family: ``<noun>_<verb…>`` in snake_case, or a noun."""
@@ -45,6 +47,8 @@ TOOLSETS: dict[str, Toolset] = {
             (R_REC, R_OBJ),
             (W_REC, R_OBJ),
             ("records",),
+            "Records of every object (people, companies, deals, custom objects) share one set of records_* "
+            "tools keyed by resource_type.",
         ),
         Toolset(
             "lists",
@@ -74,8 +78,22 @@ TOOLSETS: dict[str, Toolset] = {
             (R_OBJ,),
             (R_OBJ,),
             ("objects", "attributes", "attribute", "whoami"),
+            "Read the schema before writing: attributes_list gives attribute slugs, types, options and "
+            "required fields.",
         ),
         Toolset("bulk", "Bulk import of many rows.", (R_REC, R_OBJ), (W_REC, R_OBJ), ("records",)),
     )
 }
 TOOLSET_IDS: tuple[str, ...] = tuple(TOOLSETS)
+
+
+def server_instructions(toolset_ids: tuple[str, ...] | list[str]) -> str:
+    """What the server tells a client at ``initialize``: one line per selected toolset that has one."""
+    lines = ["Attio CRM tools."]
+    lines += [TOOLSETS[t].instructions for t in TOOLSET_IDS if t in toolset_ids and TOOLSETS[t].instructions]
+    lines.append(
+        "The attio://skills/workspace-schema resource lists objects, list IDs and members. Errors start with a "
+        "machine code (VALIDATION_ERROR, NOT_FOUND, CONFLICT, RATE_LIMIT, AUTH_ERROR, UPSTREAM_ERROR) and end "
+        "with the next step."
+    )
+    return " ".join(lines)

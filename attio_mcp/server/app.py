@@ -25,18 +25,12 @@ from attio_mcp.server.callers import CallerKey, CallerWorkspaces, caller_workspa
 from attio_mcp.server.settings import Settings
 from attio_mcp.skills import register_skills
 from attio_mcp.tools import compact_input_schema, compact_output_schema, register_tools
+from attio_mcp.toolsets import server_instructions
 from attio_mcp.workspace import SchemaCache, Workspace
 
 logger = logging.getLogger("attio_mcp.server")
 
 SANDBOX_BASE_URL = "http://sandbox.attio.local"
-
-INSTRUCTIONS = """\
-Attio CRM tools. Records of every object (people, companies, deals, custom objects) share one set of
-records_* tools keyed by resource_type. Read the schema before writing: attributes_list gives attribute slugs,
-types, options and required fields; the attio://skills/workspace-schema resource lists objects, list IDs and
-members. Errors start with a machine code (VALIDATION_ERROR, NOT_FOUND, CONFLICT, RATE_LIMIT, AUTH_ERROR,
-UPSTREAM_ERROR) and end with the next step."""
 
 
 class AttioServer(MCPServer[Workspace]):
@@ -208,7 +202,7 @@ def build_server(
     server = AttioServer(
         "attio-mcp",
         version=__version__,
-        instructions=INSTRUCTIONS,
+        instructions=server_instructions(settings.toolsets),
         lifespan=lifespan,
         middleware=middleware,
         caller_keys=callers is not None,

@@ -108,3 +108,11 @@ async def test_health_route_is_outside_every_check() -> None:
         refused = await http.post("/healthz")
         assert refused.status_code == 405 and refused.headers["allow"] == "GET, HEAD"
         assert (await http.post("/mcp", json={})).status_code == 401
+
+
+def test_instructions_speak_of_the_selected_toolsets_only() -> None:
+    everything = build_server(Settings(sandbox=True)).instructions or ""
+    notes_only = build_server(Settings(sandbox=True, toolsets=("notes",))).instructions or ""
+    assert "records_*" in everything and "attributes_list" in everything
+    assert "records_*" not in notes_only and "attributes_list" not in notes_only
+    assert notes_only.endswith("end with the next step.")

@@ -12,7 +12,10 @@ import yaml
 from attio_mcp import cli
 from attio_mcp.cli import cmd_skills
 from attio_mcp.sandbox import create_app
-from attio_mcp.skills import ExportError, WorkspaceSnapshot, build_skill_files, safe_file_stem, write_tree
+from attio_mcp.skills import ExportError
+from attio_mcp.skills._collect import WorkspaceSnapshot
+from attio_mcp.skills._export import build_skill_files, write_tree
+from attio_mcp.skills._links import safe_file_stem
 from attio_mcp.workspace.schema import AttrInfo, TargetSchema
 
 OBJECTS = ("people", "companies", "deals", "users", "workspaces", "projects")

@@ -9,7 +9,7 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
-from attio_mcp.skills import LISTS_URI, PATTERNS_URI, SCHEMA_URI
+from attio_mcp.skills._links import LISTS_URI, PATTERNS_URI, SCHEMA_URI
 
 pytestmark = pytest.mark.anyio
 

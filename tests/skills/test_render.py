@@ -8,19 +8,11 @@ import re
 import pytest
 
 from attio_mcp.attio import AttioObject, WorkspaceMember
-from attio_mcp.skills import (
-    MCP_LINKS,
-    Links,
-    WorkspaceSnapshot,
-    patterns_source,
-    render_index,
-    render_lists,
-    render_object,
-    safe_file_stem,
-)
-from attio_mcp.skills._collect import singular_nouns
+from attio_mcp.skills._collect import WorkspaceSnapshot, singular_nouns
 from attio_mcp.skills._export import ExportError, front_matter
-from attio_mcp.skills._render import OPTION_LIMIT
+from attio_mcp.skills._links import MCP_LINKS, Links, safe_file_stem
+from attio_mcp.skills._render import OPTION_LIMIT, render_index, render_lists, render_object
+from attio_mcp.skills._text import patterns_source
 from attio_mcp.workspace.schema import AttrInfo, TargetSchema
 from tests.skills.helpers import table_rows
 

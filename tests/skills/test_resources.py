@@ -10,7 +10,7 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
-from attio_mcp.skills import LISTS_URI, OBJECT_URI_TEMPLATE, PATTERNS_URI, SCHEMA_URI
+from attio_mcp.skills._links import LISTS_URI, OBJECT_URI_TEMPLATE, PATTERNS_URI, SCHEMA_URI
 from tests.skills.helpers import call_ok, read_text, section, table_rows
 
 pytestmark = pytest.mark.anyio

@@ -10,15 +10,9 @@ import jsonschema
 import pytest
 from mcp import Client
 
-from attio_mcp.skills import (
-    LISTS_URI,
-    MCP_LINKS,
-    OBJECT_URI_TEMPLATE,
-    PATTERNS_URI,
-    SCHEMA_URI,
-    patterns_text,
-    tool_mentions,
-)
+from attio_mcp.skills._links import LISTS_URI, MCP_LINKS, OBJECT_URI_TEMPLATE, PATTERNS_URI, SCHEMA_URI
+from attio_mcp.skills._mentions import tool_mentions
+from attio_mcp.skills._text import patterns_text
 from attio_mcp.tools import ALL_TOOLS
 from tests.skills.helpers import call_ok, read_text
 
