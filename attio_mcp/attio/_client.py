@@ -176,9 +176,10 @@ class AttioClient:
     async def _get(self, path: str, params: Mapping[str, QueryValue] | None = None) -> object:
         return await self._core.request("GET", path, params=params, idempotent=True, read=True)
 
-    async def _query(self, path: str, body: Mapping[str, object]) -> object:
-        """Read-style POST (query/search): a read, and safe to repeat."""
-        return await self._core.request("POST", path, json=body, idempotent=True, read=True)
+    async def _query(self, path: str, body: Mapping[str, object], *, scored: bool = False) -> object:
+        """Read-style POST (query/search): a read, and safe to repeat. ``scored``: Attio gives the query a
+        complexity score (records and entries queries), so a 429 that repeats may never clear."""
+        return await self._core.request("POST", path, json=body, idempotent=True, read=True, scored=scored)
 
     async def _write(
         self,
@@ -253,7 +254,9 @@ class AttioClient:
     ) -> list[Record]:
         """One page of records matching ``filter`` (Attio's default limit is 500)."""
         body = _query_body(filter, sorts, limit, offset)
-        return _many(Record, await self._query(api_path("objects", object, "records", "query"), body))
+        return _many(
+            Record, await self._query(api_path("objects", object, "records", "query"), body, scored=True)
+        )
 
     async def search_records(self, query: str, objects: list[str], *, limit: int = 25) -> list[SearchResult]:
         """Fuzzy search over names, domains, emails and phones (eventually consistent; limit 1–25)."""
@@ -311,7 +314,7 @@ class AttioClient:
     ) -> list[Entry]:
         """One page of a list's entries matching ``filter``."""
         body = _query_body(filter, sorts, limit, offset)
-        return _many(Entry, await self._query(api_path("lists", list, "entries", "query"), body))
+        return _many(Entry, await self._query(api_path("lists", list, "entries", "query"), body, scored=True))
 
     async def create_entry(
         self,

@@ -121,6 +121,8 @@ class AttioStatusError(AttioError):
         self.method = method
         self.path = path
         self.retry_at = retry_at
+        # Set by the client when a complexity-scored query kept drawing 429s (see HttpCore.request).
+        self.repeated_on_query = False
 
     def _describe(self) -> str:
         where = f" from {self.method} {self.path}" if self.method else ""

@@ -32,6 +32,9 @@ logger = logging.getLogger("attio_mcp.attio")
 
 REDACTED = "[redacted]"
 BURST = 2.0  # tokens a limiter may save up (see HttpCore.__init__)
+# A records/entries query refused this many times in a row is taken to be over Attio's per-query score
+# limit ("reduce the complexity of your query"), which no wait fixes; the window limit clears within 10 s.
+SCORED_429_ATTEMPTS = 3
 
 QueryValue = str | int | bool | None
 """A query parameter value; ``None`` drops the parameter, booleans are sent as ``true``/``false``."""
@@ -176,11 +179,14 @@ class HttpCore:
         json: Mapping[str, object] | None = None,
         idempotent: bool,
         read: bool,
+        scored: bool = False,
     ) -> object:
         """Send one Attio call with rate limiting and retries; return the parsed JSON body (not unwrapped).
 
         ``read`` picks the read or write bucket. ``idempotent`` allows retrying 5xx, timeouts and connection
-        failures; 429 is retried regardless. An empty success body reads as ``{}``. Raises an
+        failures; 429 is retried regardless, except that a ``scored`` query (one Attio scores for complexity)
+        refused ``SCORED_429_ATTEMPTS`` times in a row stops early with ``repeated_on_query`` set: over
+        Attio's per-query score limit, waiting never helps. An empty success body reads as ``{}``. Raises an
         ``AttioError`` subclass, or ``AttioClientClosedError`` after ``aclose``.
         """
         self.check_open()
@@ -222,6 +228,10 @@ class HttpCore:
             status_error.retry_at = retry_at_from(retry_after, now)
             self._scrub(status_error)
             delay = self._delay_for(status, parse_retry_after(retry_after, now), attempt)
+            if scored and status == 429 and attempt >= SCORED_429_ATTEMPTS:
+                status_error.repeated_on_query = True
+                self._log(logging.INFO, method, path, str(status), attempt, started, "; query refused again")
+                raise status_error
             if not (
                 should_retry(status, status_error.code, idempotent)
                 and self._budget_allows(attempt, first_started, delay)

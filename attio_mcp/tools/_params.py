@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -17,3 +17,6 @@ Fields = Annotated[
     Field(description="Attribute slugs to return (default: all non-empty)", max_length=100),
 ]
 Data = Annotated[dict[str, Any], Field(description="Attribute slug -> value")]
+Mode = Annotated[
+    Literal["append", "overwrite"], Field(description="append adds to multiselects, overwrite replaces")
+]

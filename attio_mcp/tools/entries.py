@@ -15,7 +15,7 @@ from mcp.server.mcpserver import Context
 from pydantic import BaseModel, ConfigDict, Field
 
 from attio_mcp.attio import AttioError
-from attio_mcp.tools._params import EntryId, Fields, Limit, ListId, Offset, RecordId
+from attio_mcp.tools._params import EntryId, Fields, Limit, ListId, Mode, Offset, RecordId
 from attio_mcp.tools._registry import tool, workspace_of
 from attio_mcp.tools._results import Deleted
 from attio_mcp.workspace import Subject, TargetSchema, Workspace, WorkspaceError
@@ -141,10 +141,10 @@ async def list_entries_add(
     return FlatEntry(**(await render_entries(d, lst, [entry]))[0])
 
 
-# Destructive: null or [] clears an entry value. Not idempotent: PATCH appends to multiselect values.
+# Destructive: null clears an entry value; overwrite replaces multiselects. Not idempotent: append adds.
 @tool("lists", title="Update list entry", destructive=True)
 async def list_entries_update(
-    ctx: Context, list_id: ListId, entry_id: EntryId, attributes: EntryValues
+    ctx: Context, list_id: ListId, entry_id: EntryId, attributes: EntryValues, mode: Mode = "append"
 ) -> FlatEntry:
     """Update a list entry's own attributes; the parent record's attributes need records_update."""
     eid = require_uuid(entry_id, "entry_id")
@@ -156,8 +156,12 @@ async def list_entries_update(
             next_step="pass entry attribute slugs and values; lists_get shows them.",
         )
     d, lst = await _list(ctx, list_id)
-    values = await _entry_values(d, lst, attributes, for_create=False, entry_id=eid)
-    entry = await d.call(d.client.update_entry(lst.id, eid, values), target=lst, subject=_entry(lst, eid))
+    values = await _entry_values(d, lst, attributes, for_create=False, entry_id=eid, append=mode == "append")
+    entry = await d.call(
+        d.client.update_entry(lst.id, eid, values, overwrite=mode == "overwrite"),
+        target=lst,
+        subject=_entry(lst, eid),
+    )
     return FlatEntry(**(await render_entries(d, lst, [entry]))[0])
 
 
@@ -216,6 +220,7 @@ async def _entry_values(
     for_create: bool,
     record: tuple[str, str] | None = None,
     entry_id: str | None = None,
+    append: bool = False,
 ) -> dict[str, Any]:
     """The entry write payload; a parent-record attribute fails with a pointer to records_update."""
     owners = await parent_schemas(d, lst)
@@ -234,7 +239,7 @@ async def _entry_values(
             field=str(key),
             next_step=f"set it with records_update ({target}); entry attributes are: {', '.join(lst.writable())}.",
         )
-    return await d.prepare(lst, data, for_create=for_create)
+    return await d.prepare(lst, data, for_create=for_create, append=append)
 
 
 async def _entry_parent(d: Workspace, lst: TargetSchema, entry_id: str) -> tuple[str, str] | None:

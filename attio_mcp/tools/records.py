@@ -8,12 +8,12 @@ schema is dropped so the next call sees the current one; the error is still repo
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
-from attio_mcp.tools._params import Data, Fields, Limit, Offset, RecordId, ResourceType
+from attio_mcp.tools._params import Data, Fields, Limit, Mode, Offset, RecordId, ResourceType
 from attio_mcp.tools._registry import tool, workspace_of
 from attio_mcp.tools._results import Deleted, FlatRecord, RecordPage
 from attio_mcp.toolsets import R_ENTRY, R_OBJ, R_REC
@@ -35,9 +35,6 @@ Filter = Annotated[dict[str, Any] | None, Field(description='Attio filter, e.g. 
 Sorts = Annotated[
     list[dict[str, Any]] | None,
     Field(description="[{attribute, direction: asc|desc}]", max_length=10),
-]
-Mode = Annotated[
-    Literal["append", "overwrite"], Field(description="append adds to multiselects, overwrite replaces")
 ]
 MatchingAttribute = Annotated[str, Field(description="Unique attribute slug, e.g. domains", max_length=100)]
 
@@ -122,7 +119,7 @@ async def records_update(
             next_step="pass at least one attribute to change.",
         )
     d, schema = await _object(ctx, resource_type)
-    values = await d.prepare(schema, data, for_create=False)
+    values = await d.prepare(schema, data, for_create=False, append=mode == "append")
     record = await d.call(
         d.client.update_record(schema.slug, rid, values, overwrite=mode == "overwrite"),
         target=schema,

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from attio_mcp.attio import AttioClient, AttioError, AttioStatusError, NotFoundError, WorkspaceMember
 from attio_mcp.workspace.errors import NEXT_BY_CODE, LookupFailure, WorkspaceError, error_from_attio, field_of
 from attio_mcp.workspace.schema import SchemaCache, TargetSchema
-from attio_mcp.workspace.values import prepare_values
+from attio_mcp.workspace.values import prepare_values, refuse_append_clears
 
 T = TypeVar("T")
 
@@ -89,12 +89,18 @@ class Workspace:
         return {o.object_id: o.api_slug for o in await self.schema.objects() if o.object_id and o.api_slug}
 
     async def prepare(
-        self, target: TargetSchema, data: Mapping[str, Any], *, for_create: bool
+        self, target: TargetSchema, data: Mapping[str, Any], *, for_create: bool, append: bool = False
     ) -> dict[str, Any]:
-        """The write payload for ``data``; members are fetched only when an actor attribute is written."""
+        """The write payload for ``data``; members are fetched only when an actor attribute is written.
+
+        ``append``: the payload goes out as a PATCH, so clearing a multi-value attribute is refused.
+        """
         actors = any((a := target.get(str(k))) is not None and a.type == "actor-reference" for k in data)
         members = await self.members() if actors else ()
-        return prepare_values(target, data, for_create=for_create, members=members)
+        payload = prepare_values(target, data, for_create=for_create, members=members)
+        if append:
+            refuse_append_clears(target, payload)
+        return payload
 
     # -- calling Attio -------------------------------------------------------------------------------
 

@@ -4,13 +4,17 @@ The attribute may be an entry attribute of the list (it wins), an attribute of t
 ``path`` filter through ``parent_record``) or ``record_id`` (the parent record's id). Values are normalised
 with the value layer's per-type coercers, so option titles, dates and amounts read as they do on write.
 Attio has no ``$neq``, no ``$in`` on selects and ``$not_empty`` on few types; those are built from ``$not``,
-``$or`` and always-true comparisons instead.
+``$or`` and comparisons that hold for every value, using only documented properties and operators. Where no
+documented form can say it (emptiness of free text, locations and record references; ``entry_id``), the
+filter is refused with the form that does work, never sent as a guess.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from attio_mcp.attio import WorkspaceMember
@@ -61,8 +65,9 @@ _TEXTUAL: dict[str, str | None] = {
 }
 _STORED_NORMALISED = ("domain", "email-address", "phone-number")  # Attio stores these in a canonical form
 _LOCATION_PROPS = ("line_1", "locality", "region", "postcode")
-_ACTOR_TYPES = ("workspace-member", "api-token", "system", "app")
 _LONG_AGO = "1900-01-01"
+_ISO_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -84,8 +89,11 @@ def simple_entry_filter(
     """Attio filter for one condition on an entry attribute, a parent-record attribute or ``record_id``."""
     name = attribute.strip()
     if name.lower() == "entry_id":
-        cond = _id_condition(filter_type, value, "value")
-        return _build(cond, lambda c: [{"entry_id": c}])
+        raise _invalid(
+            "Attio's entry filter has no entry_id attribute",
+            field="attribute",
+            next_step="filter by record_id (the parent record) instead; list_entries_get shows entry ids.",
+        )
     attr = lst.get(name)
     if attr is None and name.lower() in PARENT_ID_NAMES:
         cond = _id_condition(filter_type, value, "value")
@@ -205,9 +213,7 @@ def _id_condition(filter_type: str, value: Any, field: str) -> _Condition:
         return _Condition([{"$eq": uid}], negate=filter_type == "not_equals")
     if filter_type == "in":
         return _Condition([{"$in": [require_uuid(str(v), field) for v in _as_list(value)]}])
-    raise _invalid(
-        f"record_id and entry_id take equals, not_equals or in, not {filter_type}", field="filter_type"
-    )
+    raise _invalid(f"record_id takes equals, not_equals or in, not {filter_type}", field="filter_type")
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -234,7 +240,10 @@ def _coerce(attr: AttrInfo, value: Any, members: Sequence[WorkspaceMember]) -> A
     if spec is None:
         return value
     try:
-        return spec.coerce(attr, value, members)
+        operand = spec.coerce(attr, value, members)
+        if attr.type in ("select", "status") and isinstance(operand, dict):
+            return operand[attr.type if attr.type == "status" else "option"]  # filters compare ids bare
+        return operand
     except InputError as err:
         hint = "compare with one of the listed values." if err.options else err.hint
         raise _invalid(err.message, field=err.field or "value", next_step=hint, options=err.options) from None
@@ -245,14 +254,17 @@ def _condition(
 ) -> _Condition:
     kind = attr.type
     if filter_type in ("is_empty", "is_not_empty"):
-        return _Condition(_present(attr), negate=filter_type == "is_empty")
+        return _Condition(_present(attr, members), negate=filter_type == "is_empty")
     if kind == "interaction":
         raise _invalid(
             f"{attr.slug} is an interaction; use the filter parameter with interacted_at",
             field="attribute",
         )
     if filter_type in ("equals", "not_equals"):
-        return _Condition(_equal(attr, _coerce(attr, value, members)), negate=filter_type == "not_equals")
+        negate = filter_type == "not_equals"
+        if kind == "timestamp" and isinstance(value, str) and _DATE_ONLY.match(value.strip()):
+            return _Condition([_day_range(value.strip())], negate=negate)  # the whole UTC day
+        return _Condition(_equal(attr, _coerce(attr, value, members)), negate=negate)
     if filter_type == "in":
         items = [_coerce(attr, v, members) for v in _as_list(value)]
         if kind == "text":
@@ -290,7 +302,10 @@ def _equal(attr: AttrInfo, operand: Any) -> list[Any]:
             raise _invalid("a member filter takes a workspace member's id or email")
         return [{"referenced_actor_type": "workspace-member", "referenced_actor_id": actor}]
     if kind == "location":
-        return [{prop: {"$eq": operand}} for prop in (*_LOCATION_PROPS, "country_code")]
+        props = _LOCATION_PROPS
+        if isinstance(operand, str) and _ISO_COUNTRY.match(operand):  # country_code is an ISO 3166 code
+            return [{prop: {"$eq": operand}} for prop in props] + [{"country_code": {"$eq": operand.upper()}}]
+        return [{prop: {"$eq": operand}} for prop in props]
     prop = _TEXTUAL.get(kind)
     return [{prop: {"$eq": operand}}] if prop else [{"$eq": operand}]
 
@@ -320,8 +335,19 @@ def _text_match(attr: AttrInfo, op: str, value: Any) -> list[Any]:
     return [{prop: {op: text}}] if prop else [{op: text}]
 
 
-def _present(attr: AttrInfo) -> list[Any]:
-    """Conditions that together hold exactly when the attribute has a value (Attio's $not_empty is rare)."""
+def _day_range(day: str) -> dict[str, str]:
+    """A date given for a timestamp: every moment of that UTC day."""
+    try:
+        start = date.fromisoformat(day)
+    except ValueError:
+        raise _invalid(
+            f"{day!r} is not a date", next_step='pass "YYYY-MM-DD" or a full ISO timestamp.'
+        ) from None
+    return {"$gte": f"{start}T00:00:00.000000000Z", "$lt": f"{start + timedelta(days=1)}T00:00:00.000000000Z"}
+
+
+def _present(attr: AttrInfo, members: Sequence[WorkspaceMember] = ()) -> list[Any]:
+    """Conditions that together hold exactly when the attribute has a value, from documented forms only."""
     kind = attr.type
     if kind in ("personal-name", "domain"):
         return [{_TEXTUAL[kind]: {"$not_empty": True}}]
@@ -331,8 +357,6 @@ def _present(attr: AttrInfo) -> list[Any]:
         return [{"email_address": {"$contains": "@"}}]
     if kind == "phone-number":
         return [{"phone_number": {"$starts_with": "+"}}]
-    if kind == "text":
-        return [{"$contains": ""}]
     if kind in ("number", "currency", "rating"):
         return [{"$gte": 0}, {"$lt": 0}]
     if kind in ("date", "timestamp"):
@@ -344,12 +368,24 @@ def _present(attr: AttrInfo) -> list[Any]:
         if not attr.options:
             raise _invalid(f"{attr.slug} has no options to test", field="attribute")
         return [{"$eq": o} for o in attr.options]
-    if kind == "record-reference":
-        if not attr.allowed_objects:
-            raise _invalid(f"{attr.slug} has no target objects to test", field="attribute")
-        return [{"target_object": o} for o in attr.allowed_objects]
     if kind == "actor-reference":
-        return [{"referenced_actor_type": t} for t in _ACTOR_TYPES]
-    if kind == "location":
-        return [{p: {"$contains": ""}} for p in _LOCATION_PROPS] + [{"country_code": {"$starts_with": ""}}]
-    raise _invalid(f"{attr.slug} ({kind}) cannot be tested for emptiness", field="attribute")
+        return _members_present(attr, members)
+    raise _invalid(
+        f"Attio's filter has no documented emptiness test for {attr.slug} ({kind})",
+        field="filter_type",
+        next_step="filter on a value instead (equals, contains, starts_with), or read the entries and check.",
+    )
+
+
+def _members_present(attr: AttrInfo, members: Sequence[WorkspaceMember]) -> list[Any]:
+    """Attio filters actors only by type and id together: "set" means "one of the workspace members"."""
+    if not attr.writable:
+        raise _invalid(
+            f"{attr.slug} is set by Attio on every record, so it is never empty",
+            field="filter_type",
+            next_step=f"filter {attr.slug} by equals with a member's email instead.",
+        )
+    ids = [m.workspace_member_id for m in members if m.workspace_member_id]
+    if not ids:
+        raise _invalid(f"no workspace members to compare {attr.slug} with", field="attribute")
+    return [{"referenced_actor_type": "workspace-member", "referenced_actor_id": i} for i in ids]

@@ -196,7 +196,13 @@ def error_from_attio(exc: AttioError, *, subject: str | None = None) -> Workspac
     field = None
     if isinstance(exc, AttioStatusError):
         field = _field_of(exc)
-        if code == "RATE_LIMIT" and exc.retry_at is not None:
+        if code == "RATE_LIMIT" and exc.repeated_on_query:
+            message = f"Attio refused this query {exc.attempts} times in a row"
+            next_step = (
+                "it is likely over Attio's per-query complexity limit, which waiting does not fix: simplify "
+                "the filter (fewer conditions, $or branches and sorts) or narrow it, then call again."
+            )
+        elif code == "RATE_LIMIT" and exc.retry_at is not None:
             next_step = "Attio is throttling this key; wait a few seconds, then retry."
     maybe_applied = False
     if code == "UPSTREAM_ERROR":

@@ -34,6 +34,7 @@ __all__ = [
     "normalise_value",
     "parse_number",
     "prepare_values",
+    "refuse_append_clears",
     "require_uuid",
     "validate_all",
 ]
@@ -182,14 +183,16 @@ def _squash(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.lower())
 
 
-def _choice(attr: AttrInfo, v: Any, _m: Sequence[WorkspaceMember]) -> str:
+def _choice(attr: AttrInfo, v: Any, _m: Sequence[WorkspaceMember]) -> str | dict[str, str]:
     if isinstance(v, int | float) and not isinstance(v, bool):
         v = str(v)
     if not isinstance(v, str) or not v.strip():
         raise _fail(attr, f"{v!r} is not an option title")
     title = v.strip()
-    if not attr.options or UUID_RE.match(title):
-        return title  # options unknown or an option id: Attio validates it
+    if UUID_RE.match(title):  # an option or status id: Attio reads a bare string as a title
+        return {"status" if attr.type == "status" else "option": title.lower()}
+    if not attr.options:
+        return title  # options unknown: Attio validates the title
     exact = [o for o in attr.options if o.lower() == title.lower()]
     loose = [o for o in attr.options if _squash(o) == _squash(title)]  # "won" -> "Won 🎉", "in-progress"
     if exact or len(loose) == 1:
@@ -529,6 +532,19 @@ def _unknown(schema: TargetSchema, key: str) -> InputError:
         hint="Use a writable attribute slug (see options).",
         options=close + [s for s in slugs if s not in close],
     )
+
+
+def refuse_append_clears(target: TargetSchema, payload: Mapping[str, Any]) -> None:
+    """An append-mode update (PATCH) adds what it sends to multi-value attributes, so ``[]`` there would
+    report success and change nothing: refuse it, pointing at overwrite mode."""
+    cleared = [slug for slug, value in payload.items() if value == [] and (a := target.get(slug)) and a.multi]
+    if cleared:
+        raise InputError(
+            f"{', '.join(cleared)} cannot be cleared in append mode: Attio adds the values an append sends "
+            "to a multi-value attribute, so an empty value changes nothing",
+            field=cleared[0],
+            hint="call again with mode='overwrite' (multi-value attributes you send are then replaced).",
+        )
 
 
 def require_uuid(value: str, field: str) -> str:

@@ -154,6 +154,29 @@ async def test_max_attempts_reached_reports_attempts_and_retry_at(make_client: M
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize(
+    "query",
+    [lambda a: a.query_records("deals", filter={"stage": "Lead"}), lambda a: a.query_entries("pipeline")],
+)
+async def test_a_scored_query_refused_again_and_again_stops_early(make_client: MakeClient, query) -> None:
+    """Over Attio's per-query score limit a query never succeeds: three 429s in a row end the retries."""
+    rec = Recorder([rate_limited()])
+    async with make_client(rec, max_attempts=8) as attio:
+        with pytest.raises(RateLimitError) as info:
+            await query(attio)
+    assert rec.count == 3 and info.value.repeated_on_query
+
+
+@pytest.mark.anyio
+async def test_other_reads_keep_retrying_429_up_to_max_attempts(make_client: MakeClient) -> None:
+    rec = Recorder([rate_limited()])
+    async with make_client(rec, max_attempts=5) as attio:
+        with pytest.raises(RateLimitError) as info:
+            await attio.list_objects()
+    assert rec.count == 5 and not info.value.repeated_on_query
+
+
+@pytest.mark.anyio
 async def test_idempotent_5xx_gives_up_after_max_attempts(make_client: MakeClient) -> None:
     rec = Recorder([attio_error(502, "bad_gateway")])
     async with make_client(rec, max_attempts=3) as attio:

@@ -207,7 +207,7 @@ PRIYA = "priya.shah@demo-sales.example"
 TYPED_CASES = [
     ("q4_pipeline", "committed", "equals", True, None, lambda e, _: e.get("committed") is True),
     ("q4_pipeline", "committed", "equals", "false", None, lambda e, _: e.get("committed") is False),
-    ("q4_pipeline", "notes", "is_not_empty", None, None, lambda e, _: "notes" in e),
+    ("target_accounts", "account_owner", "is_not_empty", None, None, lambda e, _: "account_owner" in e),
     ("target_accounts", "account_owner", "equals", PRIYA, None, lambda e, priya: e.get("account_owner") == priya),
     ("discovery_stage", "discovery_call_at", "greater_than", "2026-09-20", None,
      lambda e, _: e.get("discovery_call_at", "") >= "2026-09-20T00:00:00"),
@@ -217,7 +217,6 @@ TYPED_CASES = [
      lambda e, _: "SaaS" in e["record"].get("categories", [])),
     ("prospecting", "employee_count", "less_than", "1,000", ["employee_count"],
      lambda e, _: e["record"].get("employee_count", 10**9) < 1000),
-    ("active_deals", "company", "is_not_empty", None, ["company"], lambda e, _: "company" in e["record"]),
 ]  # fmt: skip
 
 
@@ -235,6 +234,34 @@ async def test_filter_types_agree_with_a_local_evaluation(
     want = {e["entry_id"] for e in everything if expect(e, priya)}
     assert got == want
     assert 0 < len(got), "each case selects something in the demo data"
+
+
+@pytest.mark.parametrize(
+    ("list_id", "attribute", "why"),
+    [
+        ("q4_pipeline", "notes", "no documented emptiness test"),  # text
+        ("active_deals", "company", "no documented emptiness test"),  # record reference
+        ("prospecting", "created_by", "never empty"),  # an actor Attio sets itself
+    ],
+)
+async def test_emptiness_without_a_documented_form_is_refused(
+    tools: Any, list_id: str, attribute: str, why: str
+) -> None:
+    text = await tools.fail(
+        "list_entries_filter",
+        {"list_id": list_id, "attribute": attribute, "filter_type": "is_not_empty"},
+        code="VALIDATION_ERROR",
+    )
+    assert why in text and "Next:" in text
+
+
+async def test_entry_id_is_not_a_filter(tools: Any) -> None:
+    text = await tools.fail(
+        "list_entries_filter",
+        {"list_id": "prospecting", "attribute": "entry_id", "value": "00000000-0000-4000-8000-000000000000"},
+        code="VALIDATION_ERROR",
+    )
+    assert "record_id" in text
 
 
 async def test_filter_contains_on_a_select_matches_option_titles(tools: Any) -> None:
@@ -581,3 +608,30 @@ async def test_move_deal_from_discovery_to_proposal(tools: Any) -> None:
     )
     now = await filtered(tools, {"list_id": "proposal_stage", "attribute": "record_id", "value": deal["id"]})
     assert [e["entry_id"] for e in now] == [moved["entry_id"]]
+
+
+async def test_a_date_given_for_a_timestamp_means_that_whole_day(tools: Any) -> None:
+    everything = await all_entries(tools, "discovery_stage")
+    day = next(e["discovery_call_at"][:10] for e in everything if "discovery_call_at" in e)
+    got = await filtered(
+        tools,
+        {
+            "list_id": "discovery_stage",
+            "attribute": "discovery_call_at",
+            "filter_type": "equals",
+            "value": day,
+        },
+    )
+    want = {e["entry_id"] for e in everything if e.get("discovery_call_at", "").startswith(day)}
+    assert want and {e["entry_id"] for e in got} == want
+
+
+async def test_entry_update_takes_overwrite_mode_and_clears_single_values_in_either(tools: Any) -> None:
+    entry = (await tools.ok("list_entries_get", {"list_id": "prospecting", "limit": 1}))["entries"][0]
+    base = {"list_id": "prospecting", "entry_id": entry["entry_id"]}
+    out = await tools.ok(
+        "list_entries_update", {**base, "attributes": {"priority": "High"}, "mode": "overwrite"}
+    )
+    assert out["priority"] == "High"
+    cleared = await tools.ok("list_entries_update", {**base, "attributes": {"priority": None}})
+    assert "priority" not in cleared  # a single-value attribute is replaced, so append mode clears it

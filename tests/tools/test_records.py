@@ -504,3 +504,28 @@ def test_filters_combine_and_slugs_resolve() -> None:
     assert combine_filters(None, {}) is None
     assert combine_filters({"a": 1}, None) == {"a": 1}
     assert combine_filters({"a": 1}, {"b": 2}) == {"$and": [{"a": 1}, {"b": 2}]}
+
+
+async def test_clearing_a_multi_value_attribute_needs_overwrite(tools: Any) -> None:
+    made = await tools.ok(
+        "records_create",
+        {"resource_type": "companies", "data": {"name": "Clear Co", "domains": ["clear.example"]}},
+    )
+    text = await tools.fail(
+        "records_update",
+        {"resource_type": "companies", "record_id": made["id"], "data": {"domains": []}},
+        code="VALIDATION_ERROR",
+    )
+    assert "domains" in text and "overwrite" in text
+    kept = await tools.ok("records_get", {"resource_type": "companies", "record_id": made["id"]})
+    assert kept["domains"] == ["clear.example"]  # the refused call changed nothing
+    cleared = await tools.ok(
+        "records_update",
+        {
+            "resource_type": "companies",
+            "record_id": made["id"],
+            "data": {"domains": None},
+            "mode": "overwrite",
+        },
+    )
+    assert "domains" not in cleared

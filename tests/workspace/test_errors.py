@@ -119,3 +119,15 @@ def test_a_page_points_at_the_next_one_only_when_there_is_more() -> None:
     rows, more = split_page([3], 2)
     last = Numbers.of(rows, more=more, offset=12)
     assert last.model_dump(exclude_none=True) == {"has_more": False, "numbers": [3]}
+
+
+def test_a_query_refused_again_and_again_says_to_simplify_it() -> None:
+    from attio_mcp.workspace.errors import error_from_attio
+
+    exc = error_from_response(
+        "POST", "/v2/objects/deals/records/query", 429, {"code": "rate_limit_exceeded"}, 3
+    )
+    exc.repeated_on_query = True  # type: ignore[attr-defined]
+    error = error_from_attio(exc)
+    assert error.code == "RATE_LIMIT" and "3 times in a row" in error.message
+    assert "simplify the filter" in (error.next_step or "")

@@ -510,3 +510,32 @@ def test_did_you_mean_matches_case_insensitively_and_by_containment() -> None:
     assert did_you_mean("Stgae", ["stage", "name"]) == ["stage"]
     assert did_you_mean("probability", ["close_probability", "name"]) == ["close_probability"]
     assert did_you_mean("zzz", ["stage"]) == []
+
+
+@pytest.mark.parametrize(("type_", "key"), [("select", "option"), ("status", "status")])
+def test_an_option_id_is_sent_in_object_form(type_: str, key: str) -> None:
+    """Attio reads a bare string as a title; an id only counts inside {"option": …} / {"status": …}."""
+    option_id = "5B1A6C3E-7D2F-4A8B-9C0D-1E2F3A4B5C6D"
+    choice = attr("stage", type_, options=("Lead", "Won"))
+    assert normalise_value(choice, option_id) == {key: option_id.lower()}
+    assert normalise_value(choice, {key: option_id}) == {key: option_id.lower()}
+    assert normalise_value(choice, "lead") == "Lead"
+
+
+def test_append_mode_refuses_to_clear_a_multi_value_attribute() -> None:
+    from attio_mcp.workspace.values import refuse_append_clears
+
+    target = TargetSchema(
+        kind="list",
+        id="l1",
+        slug="tags_list",
+        name="Tags",
+        attributes={
+            "tags": attr("tags", "select", multi=True, options=("A", "B")),
+            "note": attr("note", "text"),
+        },
+    )
+    refuse_append_clears(target, {"note": [], "tags": ["A"]})  # a single value clears; adding tags is fine
+    with pytest.raises(InputError) as info:
+        refuse_append_clears(target, {"tags": []})
+    assert info.value.field == "tags" and "overwrite" in (info.value.next_step or "")
