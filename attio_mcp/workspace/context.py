@@ -22,10 +22,12 @@ T = TypeVar("T")
 
 # 400s that can mean the cached schema is stale: an attribute, option or status that is gone, a newly
 # required or read-only attribute. A missing target record or member says nothing about the schema.
-_SCHEMA_CODES = frozenset({"missing_value", "system_edit_unauthorized"})
+_SCHEMA_CODES = frozenset({"missing_value", "system_edit_unauthorized", "unknown_filter_attribute_slug"})
 _LOOKUP_CODES = frozenset({"value_not_found", "filter_error", "validation_type"})
 _SCHEMA_WORDS = ("attribute", "option", "status")
-_ATTR_ID_RE = re.compile(r'attribute with (?:slug/)?ID "([^"]+)"', re.IGNORECASE)
+# Attio names the attribute at fault in its messages: 'attribute with ID "…"', 'attribute with slug/ID "…"',
+# 'attribute with slug "phone_numbers"' (its validation path then names a property, original_phone_number).
+_ATTR_IN_MESSAGE = re.compile(r'attribute with (?:slug/ID|slug|ID) "([^"]+)"', re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -142,11 +144,14 @@ class Workspace:
         if target is not None and _schema_related(exc):
             self.schema.invalidate(target.id)
         error = error_from_attio(exc, subject=subject.name if subject else None)
-        if target is not None and error.field is None and (match := _ATTR_ID_RE.search(exc.message or "")):
+        if isinstance(exc, AttioStatusError) and exc.code == "unknown_filter_attribute_slug":
+            error.field = "filter"
+            error.next_step = "the schema is re-read on the next call; attributes_list shows the slugs."
+        elif target is not None and (match := _ATTR_IN_MESSAGE.search(exc.message or "")):
             attr = target.get(match.group(1))
-            if attr is not None:
-                error.field = attr.slug
-                error.args = (error.render(),)
+            if attr is not None and (error.field is None or target.get(error.field) is None):
+                error.field = attr.slug  # the attribute, not a property path inside its value
+        error.args = (error.render(),)
         return error
 
 

@@ -131,3 +131,39 @@ def test_a_query_refused_again_and_again_says_to_simplify_it() -> None:
     error = error_from_attio(exc)
     assert error.code == "RATE_LIMIT" and "3 times in a row" in error.message
     assert "simplify the filter" in (error.next_step or "")
+
+
+PHONES = TargetSchema(
+    kind="object",
+    id="obj-people",
+    slug="people",
+    name="People",
+    attributes={
+        "phone_numbers": AttrInfo(slug="phone_numbers", id="attr-ph", title="Phones", type="phone-number")
+    },
+)
+
+
+async def test_an_invalid_phone_names_the_attribute_not_the_property() -> None:
+    ws, _ = workspace()
+    body = {
+        "code": "validation_type",
+        "message": 'An invalid value was passed to attribute with slug "phone_numbers".',
+        "validation_errors": [{"path": ["original_phone_number"], "code": "invalid", "message": "bad"}],
+    }
+    with pytest.raises(WorkspaceError) as info:
+        await ws.call(fails(status(400, body)), target=PHONES)
+    assert info.value.field == "phone_numbers"
+
+
+async def test_an_unknown_filter_slug_drops_the_schema_and_blames_the_filter() -> None:
+    ws, cache = workspace()
+    body = {
+        "code": "unknown_filter_attribute_slug",
+        "message": "Unknown attribute slug: email.",
+        "path": ["email"],
+    }
+    with pytest.raises(WorkspaceError) as info:
+        await ws.call(fails(status(400, body)), target=PHONES)
+    assert cache.dropped == ["obj-people"]
+    assert info.value.field == "filter" and info.value.code == "VALIDATION_ERROR"
