@@ -67,22 +67,37 @@ def _clause(attr: AttrInfo, query: str) -> dict[str, Any] | None:
     return {attr.slug: {prop: {"$contains": needle}}}
 
 
+def _kinds_for(query: str) -> tuple[str, ...]:
+    """The identifying types a query can match, by its shape, so the filter stays small (Attio scores each
+    records query for complexity): an email, a host name, a phone number, or words (names)."""
+    text = query.strip()
+    if "@" in text:
+        return ("email-address",)
+    if " " not in text and ("://" in text or re.fullmatch(r"[\w-]+(\.[\w-]+)+/?", text)):
+        return ("domain", "email-address", "text")  # acme.com: a domain, an email domain, or a name like it
+    if re.fullmatch(r"[+()\d\s.-]+", text) and len(re.sub(r"\D", "", text)) >= _MIN_PHONE_DIGITS:
+        return ("phone-number", "text")
+    return ("personal-name", "text", "domain")  # words: names, and the company part of a domain
+
+
 def text_query_filter(schema: TargetSchema, query: str) -> dict[str, Any]:
-    """``{"$or": [...]}`` matching ``query`` in any identifying attribute of the object."""
+    """A small ``{"$or": [...]}`` matching ``query`` in the identifying attributes its shape can match."""
     attrs = [a for a in schema.attributes.values() if _usable(a)]
-    chosen = [a for a in attrs if a.type in _TEXT_PROPERTY]
-    chosen += [a for a in attrs if a.type == "text" and (a.slug == "name" or a.unique)]
+    kinds = _kinds_for(query)
+    chosen = [a for a in attrs if a.type in _TEXT_PROPERTY and a.type in kinds]
+    if "text" in kinds:
+        chosen += [a for a in attrs if a.type == "text" and (a.slug == "name" or a.unique)]
     if not chosen:  # an object without the usual identifiers: its first writable text attributes
         chosen = [a for a in attrs if a.type == "text" and a.writable and not a.system][:_FALLBACK_TEXT_ATTRS]
     clauses = [c for a in chosen if (c := _clause(a, query)) is not None]
     if not clauses:
         raise WorkspaceError(
             "VALIDATION_ERROR",
-            f"{schema.slug} has no text attribute to search with query",
+            f"{schema.slug} has no attribute that {query!r} can match",
             field="query",
             next_step="use filter instead; attributes_list shows the attributes.",
         )
-    return {"$or": clauses}
+    return clauses[0] if len(clauses) == 1 else {"$or": clauses}
 
 
 def combine_filters(*filters: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -474,15 +474,18 @@ def test_text_query_uses_identifying_attributes_by_type() -> None:
         AttrInfo("code", "5", "Code", "text", unique=True),
         AttrInfo("old_domains", "6", "Old", "domain", archived=True),
     )
+    # The query's shape picks the attributes, so the filter Attio scores stays at one to three clauses.
     assert text_query_filter(schema, "ada") == {
-        "$or": [
-            {"name": {"full_name": {"$contains": "ada"}}},
-            {"email_addresses": {"email_address": {"$contains": "ada"}}},
-            {"code": {"$contains": "ada"}},
-        ]
+        "$or": [{"name": {"full_name": {"$contains": "ada"}}}, {"code": {"$contains": "ada"}}]
+    }
+    assert text_query_filter(schema, "ada@acme.com") == {
+        "email_addresses": {"email_address": {"$contains": "ada@acme.com"}}
     }
     phone = text_query_filter(schema, "(212) 555")["$or"]
-    assert {"phone_numbers": {"phone_number": {"$contains": "212555"}}} in phone
+    assert phone == [
+        {"phone_numbers": {"phone_number": {"$contains": "212555"}}},
+        {"code": {"$contains": "(212) 555"}},
+    ]
 
 
 def test_text_query_strips_www_from_domains_only() -> None:
@@ -495,7 +498,7 @@ def test_text_query_strips_www_from_domains_only() -> None:
 
 def test_text_query_falls_back_to_text_attributes() -> None:
     schema = _schema(AttrInfo("title", "1", "Title", "text"), AttrInfo("score", "2", "Score", "number"))
-    assert text_query_filter(schema, "x") == {"$or": [{"title": {"$contains": "x"}}]}
+    assert text_query_filter(schema, "x") == {"title": {"$contains": "x"}}
 
 
 def test_filters_combine_and_slugs_resolve() -> None:
