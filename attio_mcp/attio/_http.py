@@ -101,6 +101,8 @@ class HttpCore:
         jitter: Callable[[], float],
     ) -> None:
         _validate_api_key(api_key)
+        if httpx.URL(base_url).userinfo:  # httpx would send it as Basic auth in place of the bearer key
+            raise ValueError("base_url must not carry a user name or password (user:pw@host)")
         if max_attempts < 1:
             raise ValueError("max_attempts must be >= 1")
         self._api_key = api_key

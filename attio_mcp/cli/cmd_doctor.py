@@ -74,6 +74,7 @@ class Report:
     allowed: dict[str, list[str]] = field(default_factory=dict)
     blocked: dict[str, list[str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -108,6 +109,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     keep = argparse.SUPPRESS  # a flag given before the command (attio-mcp --sandbox doctor) still counts
     p.add_argument("--sandbox", action="store_true", default=keep, help="check the embedded demo workspace")
     p.add_argument("--base-url", default=keep, help="Attio API base URL (ATTIO_BASE_URL)")
+    p.add_argument(
+        "--insecure-base-url",
+        action="store_true",
+        default=keep,
+        help="allow a plain http:// base URL to a host that is not loopback (ATTIO_INSECURE_BASE_URL)",
+    )
     p.add_argument("--timeout", type=float, default=keep, help="seconds per request (default: 30)")
     p.add_argument("--read-only", action="store_true", default=keep, help="check the read tools only")
     p.add_argument("--toolsets", default=keep, help="comma-separated toolsets to check (default: all)")
@@ -120,6 +127,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     settings = load_settings(
         sandbox=getattr(args, "sandbox", None) or None,
         base_url=getattr(args, "base_url", None),
+        insecure_base_url=getattr(args, "insecure_base_url", None) or None,
         timeout=getattr(args, "timeout", None),
         read_only=getattr(args, "read_only", None) or None,
         toolsets=parse_toolsets(getattr(args, "toolsets", None)),
@@ -157,6 +165,8 @@ async def diagnose(settings: Settings, transport: httpx.AsyncBaseTransport | Non
     target = "the embedded sandbox" if settings.sandbox else settings.base_url
     report = Report(target=target)
     report.client_limits = f"{settings.reads_per_second:g} reads/s, {settings.writes_per_second:g} writes/s"
+    if settings.base_url_warning:
+        report.warnings.append(settings.base_url_warning)
     if not settings.sandbox and settings.api_key is None:
         report.problems.append(
             "AUTH_ERROR: no API key. Next: set ATTIO_API_KEY (or ATTIO_ACCESS_TOKEN), or check the demo "
@@ -217,6 +227,8 @@ def _check_tools(report: Report, settings: Settings) -> None:
 
 def _render(report: Report, out: TextIO) -> None:
     out.write(f"attio-mcp doctor: checking {report.target}\n")
+    for line in report.warnings:
+        out.write(f"  warning:    {line}\n")
     if report.workspace:
         ws = report.workspace
         out.write(f"  workspace:  {ws.get('name')} ({ws.get('slug')}), id {ws.get('id')}\n")

@@ -7,6 +7,7 @@ parser carries them with default None, the ``serve`` parser with SUPPRESS so it 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import Any, TextIO
 
@@ -30,7 +31,16 @@ def serve_flags(default: object = None) -> argparse.ArgumentParser:
     g.add_argument("--transport", choices=["stdio", "http"], help="MCP transport (default: stdio)")
     g.add_argument("--host", help="HTTP bind address (default: 127.0.0.1)")
     g.add_argument("--port", type=int, help="HTTP port (default: 8000)")
-    g.add_argument("--auth-token", help="bearer token required by the HTTP transport (ATTIO_MCP_HTTP_TOKEN)")
+    g.add_argument(
+        "--auth-token",
+        help="bearer token required by the HTTP transport; visible in the process list, so prefer "
+        "ATTIO_MCP_HTTP_TOKEN or --auth-token-file",
+    )
+    g.add_argument(
+        "--auth-token-file",
+        metavar="PATH",
+        help="read the HTTP bearer token from the first line of this file (ATTIO_MCP_HTTP_TOKEN_FILE)",
+    )
     g.add_argument(
         "--allowed-hosts",
         metavar="HOSTS",
@@ -43,6 +53,12 @@ def serve_flags(default: object = None) -> argparse.ArgumentParser:
         help="HTTP: use the caller's X-Attio-Api-Key header as its Attio key (ATTIO_MCP_ALLOW_REQUEST_KEYS)",
     )
     g.add_argument("--base-url", help="Attio API base URL (ATTIO_BASE_URL)")
+    g.add_argument(
+        "--insecure-base-url",
+        action="store_true",
+        default=default,
+        help="allow a plain http:// base URL to a host that is not loopback (ATTIO_INSECURE_BASE_URL)",
+    )
     g.add_argument("--sandbox", action="store_true", default=default, help="use the embedded demo workspace")
     g.add_argument("--sandbox-db", metavar="PATH", help="persist the sandbox in this SQLite file")
     g.add_argument("--read-only", action="store_true", default=default, help="expose read tools only")
@@ -73,9 +89,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         host=args.host,
         port=args.port,
         http_auth_token=args.auth_token,
+        http_auth_token_file=args.auth_token_file,
         allowed_hosts=parse_hosts(args.allowed_hosts),
         allow_request_keys=args.allow_request_keys,
         base_url=args.base_url,
+        insecure_base_url=args.insecure_base_url,
         sandbox=args.sandbox,
         sandbox_db=args.sandbox_db,
         read_only=args.read_only,
@@ -108,6 +126,14 @@ def run(args: argparse.Namespace) -> int:
     settings.require_credentials()
     settings.require_safe_http()
     configure_logging(settings.log_level, _secrets(settings))
+    log = logging.getLogger("attio_mcp.server")
+    if args.auth_token:
+        log.warning(
+            "--auth-token is readable by every local user in the process list (/proc/PID/cmdline); "
+            "pass the token in ATTIO_MCP_HTTP_TOKEN or --auth-token-file instead"
+        )
+    if settings.base_url_warning:
+        log.warning("%s", settings.base_url_warning)
     if settings.transport == "stdio" and _is_terminal(sys.stdin):
         sys.stderr.write(TTY_HINT)
         sys.stderr.flush()

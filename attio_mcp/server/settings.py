@@ -5,9 +5,12 @@ This is the only module that reads the environment; everything below receives a 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -15,6 +18,11 @@ from attio_mcp.toolsets import TOOLSET_IDS
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+ATTIO_API_HOST = "api.attio.com"
+# An HTTP token guarding a server bound beyond loopback: at least this long, with this many distinct
+# characters (``openssl rand -hex 32`` gives 64 and 16).
+MIN_TOKEN_LENGTH = 16
+MIN_TOKEN_DISTINCT = 8
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -29,7 +37,8 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     api_key: SecretStr | None = None
-    base_url: str = "https://api.attio.com"
+    insecure_base_url: bool = False  # before base_url: its validator reads it
+    base_url: str = f"https://{ATTIO_API_HOST}"
     sandbox: bool = False
     sandbox_db: str | None = None
     log_level: LogLevel = "INFO"
@@ -69,6 +78,39 @@ class Settings(BaseModel):
             raise ValueError("the API key must be printable ASCII without spaces")
         return key
 
+    @field_validator("base_url")
+    @classmethod
+    def _safe_base_url(cls, value: str, info: Any) -> str:
+        """https (plain http only to loopback, or with ``insecure_base_url``), no userinfo, query or fragment.
+
+        The messages never repeat the URL: it may carry a password.
+        """
+        try:
+            parts = urlsplit(value.strip())
+            host = parts.hostname or ""
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            raise ValueError("the base URL is not a valid URL") from None
+        if parts.scheme not in ("https", "http"):
+            raise ValueError("the base URL must start with https:// (got another scheme)")
+        if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+            raise ValueError(
+                "the base URL must not carry a user name or password (user:pw@host); the key goes in "
+                "ATTIO_API_KEY"
+            )
+        if not host:
+            raise ValueError("the base URL has no host name")
+        if parts.query or parts.fragment or "?" in value or "#" in value:
+            raise ValueError("the base URL must not have a query (?) or fragment (#)")
+        insecure = bool(info.data.get("insecure_base_url"))
+        if parts.scheme == "http" and not is_loopback(host) and not insecure:
+            raise ValueError(
+                "the base URL uses plain http:// to a host that is not loopback, which would send the API key "
+                "in cleartext; use https://, or set ATTIO_INSECURE_BASE_URL=1 (--insecure-base-url) for a "
+                "trusted network"
+            )
+        return value.strip().rstrip("/")
+
     @field_validator("http_auth_token", mode="before")
     @classmethod
     def _clean_http_token(cls, value: Any) -> Any:
@@ -83,6 +125,19 @@ class Settings(BaseModel):
     def uses_sandbox(self) -> bool:
         return self.sandbox
 
+    @property
+    def base_url_warning(self) -> str | None:
+        """One line for the operator when the key goes somewhere other than Attio's API (or loopback)."""
+        if self.sandbox:
+            return None
+        host = (urlsplit(self.base_url).hostname or "").lower()
+        if host == ATTIO_API_HOST or is_loopback(host):
+            return None
+        return (
+            f"ATTIO_BASE_URL points at {host}, not {ATTIO_API_HOST}: the Attio API key is sent there; "
+            "check that this host is yours"
+        )
+
     def require_credentials(self) -> None:
         """Raise a one-line ``SettingsError`` when no key is configured and no sandbox is asked for."""
         if self.sandbox or self.api_key is not None:
@@ -95,12 +150,43 @@ class Settings(BaseModel):
         )
 
     def require_safe_http(self) -> None:
-        """Refuse to expose the HTTP transport beyond loopback without an auth token."""
-        if self.transport == "http" and self.host not in LOOPBACK_HOSTS and self.http_auth_token is None:
+        """Refuse to expose the HTTP transport beyond loopback without a strong enough auth token."""
+        if self.transport != "http" or self.host in LOOPBACK_HOSTS:
+            return
+        if self.http_auth_token is None:
             raise SettingsError(
                 f"refusing to listen on {self.host} without an auth token: set ATTIO_MCP_HTTP_TOKEN "
-                "or pass --auth-token (or bind to 127.0.0.1)"
+                "or ATTIO_MCP_HTTP_TOKEN_FILE (--auth-token-file), or bind to 127.0.0.1"
             )
+        token = self.http_auth_token.get_secret_value()
+        if len(token) < MIN_TOKEN_LENGTH or len(set(token)) < MIN_TOKEN_DISTINCT:
+            raise SettingsError(
+                f"refusing to listen on {self.host} with a weak auth token: use at least {MIN_TOKEN_LENGTH} "
+                f"characters, {MIN_TOKEN_DISTINCT} of them different (e.g. openssl rand -hex 32)"
+            )
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost``, a ``*.localhost`` name, or a loopback address (127.0.0.0/8, ::1)."""
+    name = host.strip("[]").lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def read_token_file(path: str) -> str:
+    """The HTTP token from a file (``ATTIO_MCP_HTTP_TOKEN_FILE`` / ``--auth-token-file``): its first line."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"cannot read the HTTP token file {path}: {type(exc).__name__}") from None
+    token = text.splitlines()[0].strip() if text.strip() else ""
+    if not token:
+        raise SettingsError(f"the HTTP token file {path} is empty")
+    return token
 
 
 def _flag(value: str | None) -> bool | None:
@@ -133,19 +219,23 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
     values: dict[str, Any] = {
         "api_key": env.get("ATTIO_API_KEY") or env.get("ATTIO_ACCESS_TOKEN") or None,
         "base_url": env.get("ATTIO_BASE_URL") or None,
+        "insecure_base_url": _flag(env.get("ATTIO_INSECURE_BASE_URL")),
         "sandbox": _flag(env.get("ATTIO_SANDBOX")),
         "sandbox_db": env.get("ATTIO_SANDBOX_DB") or None,
         "log_level": (env.get("ATTIO_MCP_LOG_LEVEL") or "").upper() or None,
         "timeout": env.get("ATTIO_TIMEOUT") or None,
         "reads_per_second": env.get("ATTIO_READS_PER_SECOND") or None,
         "writes_per_second": env.get("ATTIO_WRITES_PER_SECOND") or None,
-        "http_auth_token": env.get("ATTIO_MCP_HTTP_TOKEN") or None,
+        "http_auth_token": _token(env.get("ATTIO_MCP_HTTP_TOKEN"), env.get("ATTIO_MCP_HTTP_TOKEN_FILE")),
         "allowed_hosts": parse_hosts(env.get("ATTIO_MCP_ALLOWED_HOSTS")),
         "allow_request_keys": _flag(env.get("ATTIO_MCP_ALLOW_REQUEST_KEYS")),
         "read_only": _flag(env.get("ATTIO_MCP_READ_ONLY")),
         "toolsets": parse_toolsets(env.get("ATTIO_MCP_TOOLSETS")),
         "disable_destructive": _flag(env.get("ATTIO_MCP_DISABLE_DESTRUCTIVE")),
     }
+    token_file = overrides.pop("http_auth_token_file", None)
+    if token_file and overrides.get("http_auth_token") is None:  # a flag's file beats the environment
+        overrides["http_auth_token"] = read_token_file(token_file)
     values.update({k: v for k, v in overrides.items() if v is not None})
     cleaned = {k: v for k, v in values.items() if v is not None}
     try:
@@ -154,10 +244,18 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
         raise SettingsError(_first_error(exc)) from None
 
 
+def _token(value: str | None, file: str | None) -> str | None:
+    """``ATTIO_MCP_HTTP_TOKEN``, else the first line of ``ATTIO_MCP_HTTP_TOKEN_FILE``."""
+    if value:
+        return value
+    return read_token_file(file) if file else None
+
+
 def _first_error(exc: ValueError) -> str:
     errors = getattr(exc, "errors", None)
     if callable(errors):
         first = errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
-        return f"invalid setting {where}: {first.get('msg', 'invalid value')}"
+        message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+        return f"invalid setting {where}: {message}"
     return str(exc)

@@ -206,7 +206,9 @@ async def test_per_caller_keys_share_no_cache(caplog: pytest.LogCaptureFixture) 
     caplog.set_level(logging.DEBUG)
     sandbox = create_app(tokens={KEY_A, KEY_B})
     transport = RecordingTransport(httpx.ASGITransport(app=sandbox))
-    settings = Settings(base_url="http://sandbox.test", transport="http", allow_request_keys=True)
+    settings = Settings(
+        base_url="http://sandbox.test", insecure_base_url=True, transport="http", allow_request_keys=True
+    )
     with _served(settings, transport=transport) as server:
 
         async def call(

@@ -245,6 +245,7 @@ async def test_key_never_leaks(mode: str, caplog: pytest.LogCaptureFixture, fast
     settings = Settings(
         api_key=SECRET,
         base_url="http://sandbox.test",
+        insecure_base_url=True,
         writes_per_second=1000,
         max_attempts=2,
         max_retry_seconds=1,

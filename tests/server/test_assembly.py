@@ -36,7 +36,7 @@ class _Authorizations(httpx.AsyncBaseTransport):
 async def test_caller_key_runs_each_request_with_that_callers_workspace() -> None:
     transport = _Authorizations()
     caller: dict[str, str | None] = {"key": None}
-    settings = Settings(api_key=SERVER_KEY, base_url="http://sandbox.test")
+    settings = Settings(api_key=SERVER_KEY, base_url="http://sandbox.test", insecure_base_url=True)
     server = build_server(settings, transport=transport, caller_key=lambda request: caller["key"])
     assert server.caller_keys
     async with Client(server) as client:
