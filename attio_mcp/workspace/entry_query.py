@@ -270,7 +270,8 @@ def _condition(
         if kind == "text":
             return _Condition([{"$in": [str(v) for v in items]}])
         if kind == "record-reference":
-            return _Condition([{"target_record_id": {"$in": [_ref_id(v) for v in items]}}])
+            ids = {"$in": [_ref_id(v) for v in items]}
+            return _Condition([{"target_object": o, "target_record_id": ids} for o in _targets(attr, items)])
         return _Condition([alt for v in items for alt in _equal(attr, v)])
     if filter_type in _TEXT_OPS:
         return _Condition(_text_match(attr, _TEXT_OPS[filter_type], value))
@@ -285,6 +286,15 @@ def _condition(
     raise _invalid(f"unknown filter_type {filter_type!r}", field="filter_type", options=list(FILTER_TYPES))
 
 
+def _targets(attr: AttrInfo, operands: Sequence[Any]) -> list[str]:
+    """The objects a reference may point at: the one an operand names, else every allowed object."""
+    named = {o["target_object"] for o in operands if isinstance(o, dict) and o.get("target_object")}
+    targets = sorted(named) if named else list(attr.allowed_objects)
+    if not targets:
+        raise _invalid(f"{attr.slug} names no target object to compare with", field="attribute")
+    return targets
+
+
 def _ref_id(ref: Any) -> str:
     rid = ref.get("target_record_id") if isinstance(ref, dict) else None
     if not isinstance(rid, str):
@@ -294,8 +304,9 @@ def _ref_id(ref: Any) -> str:
 
 def _equal(attr: AttrInfo, operand: Any) -> list[Any]:
     kind = attr.type
-    if kind == "record-reference":
-        return [{"target_record_id": _ref_id(operand)}]
+    if kind == "record-reference":  # documented: target_object always beside target_record_id
+        rid = _ref_id(operand)
+        return [{"target_object": o, "target_record_id": rid} for o in _targets(attr, [operand])]
     if kind == "actor-reference":
         actor = operand.get("referenced_actor_id") if isinstance(operand, dict) else None
         if not actor:

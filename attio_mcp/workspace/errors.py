@@ -199,8 +199,9 @@ def error_from_attio(exc: AttioError, *, subject: str | None = None) -> Workspac
         if code == "RATE_LIMIT" and exc.repeated_on_query:
             message = f"Attio refused this query {exc.attempts} times in a row"
             next_step = (
-                "it is likely over Attio's per-query complexity limit, which waiting does not fix: simplify "
-                "the filter (fewer conditions, $or branches and sorts) or narrow it, then call again."
+                "wait 10 seconds and retry once (Attio sums query scores over a 10-second window); if it is "
+                "refused again, the query is over Attio's per-query complexity limit, which waiting never "
+                "fixes: simplify the filter (fewer conditions, $or branches and sorts) or narrow it."
             )
         elif code == "RATE_LIMIT" and exc.retry_at is not None:
             next_step = "Attio is throttling this key; wait a few seconds, then retry."
