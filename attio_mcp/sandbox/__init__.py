@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -18,9 +18,12 @@ from ._http import AuthMiddleware, exception_handlers
 from ._middleware import FaultConfig, RateLimitConfig, parse_faults, wrap_app
 from ._persist import Persistence
 from ._routes_activities import routes as activity_routes
+from ._routes_comments import routes as comment_routes
 from ._routes_lists import routes as list_routes
+from ._routes_meetings import routes as meeting_routes
 from ._routes_meta import routes as meta_routes
 from ._routes_records import routes as record_routes
+from ._scopes import ScopeMiddleware
 from ._seed import seed_workspace
 from ._store import Store
 
@@ -52,6 +55,7 @@ def create_app(
     tokens: Collection[str] | None = None,
     rate_limit: RateLimitConfig | None = None,
     faults: FaultConfig | None = None,
+    token_scopes: Mapping[str, str] | None = None,
 ) -> Starlette:
     """Build the sandbox app.
 
@@ -59,14 +63,24 @@ def create_app(
     ``seed``: fill a fresh workspace with demo records, entries, notes and tasks (the schema, lists and
     members always exist). ``tokens``: accepted Bearer tokens (None: any non-empty token).
     ``rate_limit`` / ``faults``: optional Attio-like throttling and fault injection.
+    ``token_scopes``: token -> the space-separated scopes it holds (other tokens hold every scope); an
+    endpoint whose scopes the token lacks answers 403.
     """
     store = _build_store(db_path, seed)
     middleware = [
         Middleware(wrap_app, rate_limit=rate_limit, faults=faults),
         Middleware(AuthMiddleware, tokens=tokens),
+        Middleware(ScopeMiddleware, token_scopes=token_scopes),
     ]
     app = Starlette(
-        routes=[*meta_routes, *record_routes, *list_routes, *activity_routes],
+        routes=[
+            *meta_routes,
+            *record_routes,
+            *list_routes,
+            *activity_routes,
+            *comment_routes,
+            *meeting_routes,
+        ],
         middleware=middleware,
         exception_handlers=exception_handlers,
     )

@@ -11,29 +11,12 @@ from starlette.routing import Route
 from ._errors import not_found
 from ._http import bool_param, int_param, ok, store_of
 from ._schema import AttrDef
+from ._scopes import ALL_SCOPES, granted_scopes
 from ._store import Store
 
 __all__ = ["SCOPES", "routes"]
 
-SCOPES = " ".join(
-    f"{name}:read-write"
-    for name in (
-        "user_management",
-        "record_permission",
-        "object_configuration",
-        "list_entry",
-        "list_configuration",
-        "public_collection",
-        "private_collection",
-        "comment",
-        "task",
-        "note",
-        "meeting",
-        "call_recording",
-        "webhook",
-        "file",
-    )
-)
+SCOPES = " ".join(ALL_SCOPES)  # a token given no scopes of its own holds them all
 
 
 async def get_self(request: Request) -> JSONResponse:
@@ -41,7 +24,7 @@ async def get_self(request: Request) -> JSONResponse:
     ws = store.workspace
     body: dict[str, Any] = {
         "active": True,
-        "scope": SCOPES,
+        "scope": " ".join(granted_scopes(request)),
         "client_id": ws["client_id"],
         "token_type": "Bearer",
         "exp": None,

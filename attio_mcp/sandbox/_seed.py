@@ -15,6 +15,7 @@ from typing import Any
 from ._activities import create_note, create_task
 from ._clock import Clock, format_ts
 from ._ids import stable_id
+from ._seed_activity import seed_activity
 from ._seed_data import COMPANIES, DEAL_PLAN, FIRST_NAMES, JOB_TITLES, LAST_NAMES, PROJECTS, WORKSPACES
 from ._seed_lists import seed_lists
 from ._seed_schema import MEMBERS, WORKSPACE_NAME, WORKSPACE_SLUG, build_schema, seed_members
@@ -377,6 +378,7 @@ def seed_workspace(store: Store, *, with_data: bool = True) -> None:
             _seed_projects(ctx)
             seed_lists(ctx)
             _seed_notes_and_tasks(ctx)
+            seed_activity(ctx)
         finally:
             store.seeding = False
             store.acting_as = None

@@ -66,6 +66,11 @@ class Store:
         self.entries: dict[str, dict[str, Item]] = {}
         self.notes: dict[str, dict[str, Any]] = {}
         self.tasks: dict[str, dict[str, Any]] = {}
+        # Comments (threads are their thread_id groups), meetings, call recordings and transcript plans.
+        self.comments: dict[str, dict[str, Any]] = {}
+        self.meetings: dict[str, dict[str, Any]] = {}
+        self.call_recordings: dict[str, dict[str, Any]] = {}
+        self.transcripts: dict[str, dict[str, Any]] = {}
         self.acting_as: dict[str, Any] | None = None  # seeding writes as a workspace member
         self.seeding = False  # seeding may fill read-only (enriched) attributes
 
@@ -203,6 +208,9 @@ class Store:
                 self.persistence.put("note", note_id, note)
             for task_id, task in self.tasks.items():
                 self.persistence.put("task", task_id, task)
+            for kind, docs in self._activity_docs().items():
+                for doc_id, doc in docs.items():
+                    self.persistence.put(kind, doc_id, doc)
 
     def load(self) -> None:
         """Rebuild the state from the database."""
@@ -228,9 +236,28 @@ class Store:
         for task in self.persistence.load("task"):
             self.tasks[task["id"]["task_id"]] = task
             latest = max(latest, task["created_at"])
+        for kind, docs in self._activity_docs().items():
+            for doc in self.persistence.load(kind):
+                docs[_activity_key(kind, doc)] = doc
+                latest = max(latest, doc.get("created_at") or "")
         if latest:
             self.clock.advance_past(latest)
         log.info("sandbox state loaded: %d records", sum(len(r) for r in self.records.values()))
+
+    def _activity_docs(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Persistence kind -> the dict holding those documents (comments, meetings, recordings...)."""
+        return {
+            "comment": self.comments,
+            "meeting": self.meetings,
+            "call_recording": self.call_recordings,
+            "transcript": self.transcripts,
+        }
+
+
+def _activity_key(kind: str, doc: dict[str, Any]) -> str:
+    """A persisted comment, meeting, recording or transcript plan's id (transcripts: their recording's)."""
+    key = {"comment": "comment_id", "meeting": "meeting_id"}.get(kind, "call_recording_id")
+    return str(doc["id"][key])
 
 
 def _latest_ts(item: Item) -> str:

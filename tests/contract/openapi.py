@@ -396,7 +396,14 @@ def assert_contract_kept(transport: ContractTransport, *, requests: bool = True)
         pytest.fail(f"{len(real)} OpenAPI contract violation(s):\n{listed}", pytrace=False)
 
 
+# Two operations' 400 bodies are spelled ``statusCode`` in the spec (digest §12: most likely a typo); the
+# sandbox answers with ``status_code`` like every other Attio error body.
+STATUS_CODE_TYPO = ("POST /v2/comments", "POST /v2/meetings")
+
+
 def _documented_deviation(violation: str) -> bool:
+    if "-> 400" in violation and "'statusCode' is a required property" in violation:
+        return violation.startswith(STATUS_CODE_TYPO)
     return (
         "-> 400" in violation and "code" in violation and any(c in violation for c in REAL_WORLD_ERROR_CODES)
     )
