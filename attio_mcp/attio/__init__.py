@@ -35,6 +35,7 @@ from ._models import (
     Task,
     WorkspaceMember,
 )
+from ._models_activity import CallRecording, Comment, CursorPage, Meeting, Thread, Transcript
 
 __all__ = [
     "AttioClient",
@@ -49,9 +50,13 @@ __all__ = [
     "Attribute",
     "AuthError",
     "BadRequestError",
+    "CallRecording",
+    "Comment",
     "ConflictError",
+    "CursorPage",
     "Entry",
     "InvalidArgumentError",
+    "Meeting",
     "NotFoundError",
     "Note",
     "RateLimitError",
@@ -60,6 +65,8 @@ __all__ = [
     "ServerError",
     "Status",
     "Task",
+    "Thread",
+    "Transcript",
     "UNSET",
     "WorkspaceMember",
 ]

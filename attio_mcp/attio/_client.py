@@ -37,6 +37,7 @@ from ._models import (
     TokenInfo,
     WorkspaceMember,
 )
+from ._models_activity import CallRecording, Comment, CursorPage, Meeting, Thread, Transcript, next_cursor
 
 __all__ = ["AttioClient", "Target", "UNSET", "Unset"]
 
@@ -469,6 +470,109 @@ class AttioClient:
     async def delete_task(self, task_id: str) -> None:
         """Delete a task permanently."""
         await self._delete(api_path("tasks", task_id))
+
+    # -- comments, meetings, call recordings ---------------------------------------------------------
+
+    async def list_threads(
+        self,
+        *,
+        object: str | None = None,
+        record_id: str | None = None,
+        list: str | None = None,
+        entry_id: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> list[Thread]:
+        """Comment threads on one record (``object`` + ``record_id``) or one entry (``list`` + ``entry_id``);
+        Attio's default limit is 10, max 50."""
+        params: dict[str, QueryValue] = {
+            "object": object,
+            "record_id": record_id,
+            "list": list,
+            "entry_id": entry_id,
+            "limit": limit,
+            "offset": offset,
+        }
+        return _many(Thread, await self._get(api_path("threads"), params))
+
+    async def create_comment(
+        self,
+        content: str,
+        *,
+        author_id: str,
+        thread_id: str | None = None,
+        record: tuple[str, str] | None = None,
+        entry: tuple[str, str] | None = None,
+    ) -> Comment:
+        """Reply in ``thread_id``, or start a thread on ``record`` (object, record_id) or ``entry`` (list,
+        entry_id), written as the member ``author_id``. Not retried on 5xx."""
+        if sum(x is not None for x in (thread_id, record, entry)) != 1:
+            raise InvalidArgumentError("create_comment needs exactly one of thread_id, record or entry")
+        data: dict[str, object] = {
+            "format": "plaintext",
+            "content": content,
+            "author": {"type": "workspace-member", "id": author_id},
+        }
+        if thread_id is not None:
+            data["thread_id"] = thread_id
+        elif record is not None:
+            data["record"] = {"object": record[0], "record_id": record[1]}
+        elif entry is not None:
+            data["entry"] = {"list": entry[0], "entry_id": entry[1]}
+        return _one(Comment, await self._create(api_path("comments"), {"data": data}))
+
+    async def delete_comment(self, comment_id: str) -> None:
+        """Delete a comment; deleting the first comment of a thread deletes the whole thread."""
+        await self._delete(api_path("comments", comment_id))
+
+    async def list_meetings(
+        self,
+        *,
+        linked_object: str | None = None,
+        linked_record_id: str | None = None,
+        participants: Sequence[str] = (),
+        ends_from: str | None = None,
+        starts_before: str | None = None,
+        sort: Literal["start_asc", "start_desc"] | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> CursorPage[Meeting]:
+        """One page of meetings (beta; limit 1-200, default 50): linked to a record, with any of the
+        ``participants`` emails, ending at or after ``ends_from``, starting before ``starts_before``."""
+        params: dict[str, QueryValue] = {
+            "linked_object": linked_object,
+            "linked_record_id": linked_record_id,
+            "participants": ",".join(participants) or None,
+            "ends_from": ends_from,
+            "starts_before": starts_before,
+            "sort": sort,
+            "limit": limit,
+            "cursor": cursor,
+        }
+        body = await self._get(api_path("meetings"), params)
+        return CursorPage(_many(Meeting, body), next_cursor(body))
+
+    async def get_meeting(self, meeting_id: str) -> Meeting:
+        """One meeting by id (beta)."""
+        return _one(Meeting, await self._get(api_path("meetings", meeting_id)))
+
+    async def list_call_recordings(
+        self, meeting_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> CursorPage[CallRecording]:
+        """One page of a meeting's call recordings (beta; limit up to 200, default 50)."""
+        path = api_path("meetings", meeting_id, "call_recordings")
+        body = await self._get(path, {"limit": limit, "cursor": cursor})
+        return CursorPage(_many(CallRecording, body), next_cursor(body))
+
+    async def get_transcript(
+        self, meeting_id: str, call_recording_id: str, *, cursor: str | None = None
+    ) -> Transcript:
+        """One page of a call recording's transcript (beta); ``next_cursor`` continues it."""
+        path = api_path("meetings", meeting_id, "call_recordings", call_recording_id, "transcript")
+        body = await self._get(path, {"cursor": cursor})
+        page = _one(Transcript, body)
+        page.next_cursor = next_cursor(body)
+        return page
 
     # -- workspace members -----------------------------------------------------------------------------
 
