@@ -7,6 +7,7 @@ The tree splits failures by who is at fault::
      │    └── AttioTimeoutError         a connect/read/write/pool timeout
      ├── AttioResponseError             a 2xx answer whose body is not JSON
      ├── InvalidArgumentError           (also ValueError) an argument the client refuses to send
+     ├── AttioClientClosedError         (also RuntimeError) the client was closed before or during the call
      └── AttioStatusError               Attio answered with an error status
           ├── BadRequestError           400 (and other 4xx such as 413/422)
           ├── AuthError                 401, 403
@@ -14,8 +15,6 @@ The tree splits failures by who is at fault::
           ├── ConflictError             409
           ├── RateLimitError            429 (.retry_at)
           └── ServerError               5xx
-
-    AttioClientClosedError (RuntimeError)   misuse: the client was used after aclose()
 
 The machine codes agents see (VALIDATION_ERROR, NOT_FOUND, …) are assigned by the layer above the client.
 Errors carry the method and path, never headers, so the API key cannot leak.
@@ -159,8 +158,12 @@ class ServerError(AttioStatusError):
     """5xx: Attio (or something in front of it) failed."""
 
 
-class AttioClientClosedError(RuntimeError):
-    """The client was used after ``aclose()``; a programming error, not an API failure."""
+class AttioClientClosedError(AttioError, RuntimeError):
+    """The client was closed (``aclose()``) before or while the call was sent: the server is shutting down.
+
+    An ``AttioError``, so a tool reports it with a machine code like any other failure; also a
+    ``RuntimeError`` for callers that caught the old misuse error.
+    """
 
 
 def _class_for(status: int) -> type[AttioStatusError]:

@@ -149,7 +149,7 @@ class HttpCore:
     def check_open(self) -> None:
         """Raise ``AttioClientClosedError`` once ``aclose`` has been called."""
         if self._closed:
-            raise AttioClientClosedError("the Attio client is closed; create a new one")
+            raise AttioClientClosedError("the Attio client is closed")
 
     # -- the request loop ------------------------------------------------------------------------------
 
@@ -204,6 +204,12 @@ class HttpCore:
             started = self._clock()
             try:
                 response = await self._http.request(method, path, params=query, json=json)
+            except RuntimeError as exc:  # httpx refuses to send on a client closed meanwhile
+                if not self._closed:
+                    raise
+                raise AttioClientClosedError(
+                    f"{method} {path}: the Attio client was closed during the call", attempts=attempt
+                ) from exc
             except httpx.RequestError as exc:
                 error = self._scrub(error_from_transport(exc, method=method, path=path, attempts=attempt))
                 retry = isinstance(exc, httpx.TransportError) and should_retry(None, None, idempotent)

@@ -21,7 +21,13 @@ from pydantic import ValidationError
 
 from attio_mcp import __version__
 from attio_mcp.attio import AttioClient
-from attio_mcp.server.callers import CallerKey, CallerWorkspaces, caller_workspace_middleware, header_api_key
+from attio_mcp.server.callers import (
+    CallerKey,
+    CallerWorkspaces,
+    caller_workspace_middleware,
+    header_api_key,
+    shared_network_transport,
+)
 from attio_mcp.server.settings import Settings
 from attio_mcp.skills import register_skills
 from attio_mcp.tools import compact_input_schema, compact_output_schema, register_tools
@@ -133,15 +139,19 @@ def _no_key_transport() -> httpx.AsyncBaseTransport:
 
 
 class ClientFactory(Protocol):
-    """Builds an Attio client: with the configured key, or with ``api_key`` (a caller's own)."""
+    """Builds an Attio client: with the configured key, or with ``api_key`` (a caller's own); ``transport``
+    replaces the configured one (the callers' shared connection pool)."""
 
-    def __call__(self, api_key: str | None = None) -> AttioClient: ...
+    def __call__(
+        self, api_key: str | None = None, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> AttioClient: ...
 
 
 def make_client_factory(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> ClientFactory:
     """A factory for Attio clients, pointed at Attio or at the embedded sandbox.
 
-    ``factory()`` uses the configured key; ``factory(api_key)`` a caller's own key (HTTP key mode).
+    ``factory()`` uses the configured key; ``factory(api_key)`` a caller's own key (HTTP key mode), and
+    ``factory(api_key, transport=shared)`` sends through the callers' shared connection pool.
     """
     if settings.sandbox and transport is None:
         transport = _sandbox_transport(settings)
@@ -152,8 +162,12 @@ def make_client_factory(settings: Settings, transport: httpx.AsyncBaseTransport 
         key = settings.api_key.get_secret_value() if settings.api_key else ""
         base_url = settings.base_url
 
-    def factory(api_key: str | None = None) -> AttioClient:
-        use_key, use_transport = api_key or key, transport
+    configured = transport
+
+    def factory(
+        api_key: str | None = None, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> AttioClient:
+        use_key, use_transport = api_key or key, transport or configured
         if not use_key:
             use_key, use_transport = "no-key-configured", _no_key_transport()
         return AttioClient(
@@ -191,12 +205,20 @@ def build_server(
     callers: CallerWorkspaces | None = None
     middleware: list[ServerMiddleware[Any]] = []
     if caller_key is not None:
-        callers = CallerWorkspaces(factory, schema_ttl=settings.schema_ttl)
+        # Callers' clients share one connection pool to Attio; the sandbox and tests' transports are shared
+        # already.
+        network = shared_network_transport if transport is None and not settings.sandbox else None
+        callers = CallerWorkspaces(
+            lambda key, shared: factory(key, transport=shared),
+            schema_ttl=settings.schema_ttl,
+            new_keys_per_minute=settings.new_keys_per_minute,
+            network=network,
+        )
         middleware.append(caller_workspace_middleware(callers, caller_key))
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Workspace]) -> AsyncIterator[Workspace]:
-        async with factory() as client, callers or nullcontext():
+        async with factory() as client, callers if callers is not None else nullcontext():
             yield Workspace(client=client, schema=SchemaCache(client, ttl=settings.schema_ttl))
 
     server = AttioServer(

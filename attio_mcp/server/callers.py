@@ -4,36 +4,69 @@ With ``Settings.allow_request_keys`` (HTTP) a caller may send its own Attio key 
 ``build_server`` then keeps a ``CallerWorkspaces`` pool, opened and closed by the server's lifespan (which
 streamable HTTP enters once per process), and puts ``caller_workspace_middleware`` in the server's middleware:
 a request carrying a key runs with that key's ``Workspace`` (client, schema cache, members) instead of the
-lifespan's. Nothing is shared between keys; the pool is keyed by the key's SHA-256, and the key itself is
-never logged.
+lifespan's. No cached data is shared between keys; the pool is keyed by the key's SHA-256, and the key itself
+is never logged.
+
+What a stream of new keys can cost is bounded (issue #20):
+
+- every caller's client sends through one shared connection pool (``SHARED_CONNECTIONS`` sockets at most,
+  one TLS context), so a key costs its limiter and caches, not a socket and a TLS context;
+- ``max_keys`` workspaces are kept warm (LRU). A request holds a *lease* on its workspace: an evicted
+  workspace that is not in use is closed at once, one that is in use is closed when its last request ends,
+  never under it. At most ``max_live`` workspaces exist at any time, evicted ones included; past that, a
+  request with a new key gets ``RATE_LIMIT`` until a running request ends;
+- one peer address may bring ``new_keys_per_minute`` keys the pool has not seen (a token bucket): a key
+  spray from one address gets ``RATE_LIMIT`` instead of churning everyone else's workspaces out of the LRU.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections import OrderedDict
-from collections.abc import Callable
-from contextlib import AsyncExitStack
-from dataclasses import replace
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, replace
 from typing import Any
 
 import anyio
-from anyio.abc import TaskGroup
+import httpx
+from mcp import MCPError
 from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, ServerRequestContext
+from mcp.types import INTERNAL_ERROR, CallToolResult, TextContent
 
 from attio_mcp.attio import AttioClient
-from attio_mcp.workspace import SchemaCache, Workspace
+from attio_mcp.workspace import SchemaCache, Workspace, WorkspaceError
 
 logger = logging.getLogger("attio_mcp.server")
 
 API_KEY_HEADER = "x-attio-api-key"
 MAX_KEY_LENGTH = 512
-MAX_CALLER_KEYS = 32
+MAX_CALLER_KEYS = 32  # workspaces kept warm
+MAX_LIVE_CALLERS = 64  # workspaces alive at once: the warm ones plus evicted ones still serving a request
+NEW_KEYS_PER_MINUTE = 30  # keys one peer address may bring that the pool does not hold
+MAX_PEERS_TRACKED = 4096
+SHARED_CONNECTIONS = 64  # sockets to Attio for all callers together
+# Requests that never touch a workspace: no lease, so a key sent with them costs nothing.
+_NO_WORKSPACE = frozenset(
+    {
+        "initialize",
+        "ping",
+        "tools/list",
+        "resources/list",
+        "resources/templates/list",
+        "prompts/list",
+        "server/discover",
+    }
+)
 
 CallerKey = Callable[[Any], str | None]
 """Reads a caller's own Attio key from the transport's request (``ctx.request``: a Starlette ``Request`` over
 HTTP, None over stdio and in memory); None means the server's own key."""
+
+CallerClientFactory = Callable[[str, httpx.AsyncBaseTransport | None], AttioClient]
+"""Builds a caller's client from its key and, when the pool has one, the shared transport to send through."""
 
 
 def valid_api_key(value: str) -> bool:
@@ -51,8 +84,79 @@ def header_api_key(request: Any) -> str | None:
     return key.strip() or None if key else None
 
 
+def request_peer(request: Any) -> str:
+    """The peer address of an HTTP request (behind a proxy: the proxy's); ``"local"`` without one."""
+    client = getattr(request, "client", None)
+    host = getattr(client, "host", None)
+    return str(host) if host else "local"
+
+
+class CallerRefused(WorkspaceError):
+    """A request with a new key cannot get a workspace now (always RATE_LIMIT)."""
+
+    def __init__(self, message: str, next_step: str) -> None:
+        super().__init__("RATE_LIMIT", message, next_step=next_step)
+
+
+class SharedTransport(httpx.AsyncBaseTransport):
+    """One connection pool for every caller's client. A client's ``aclose`` leaves it open; the pool's owner
+    closes it with ``close``."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        """Called by each caller's client on close: the shared pool stays open."""
+
+    async def close(self) -> None:
+        await self.inner.aclose()
+
+
+def shared_network_transport() -> httpx.AsyncBaseTransport:
+    """The real network, for every caller's client together."""
+    limits = httpx.Limits(
+        max_connections=SHARED_CONNECTIONS, max_keepalive_connections=16, keepalive_expiry=30.0
+    )
+    return httpx.AsyncHTTPTransport(limits=limits)
+
+
+@dataclass(eq=False)
+class _Entry:
+    workspace: Workspace
+    leases: int = 0
+    evicted: bool = False
+
+
+class _NewKeyRate:
+    """A token bucket per peer address: ``per_minute`` new keys, refilled continuously."""
+
+    def __init__(self, per_minute: float, clock: Callable[[], float]) -> None:
+        self.capacity = max(1.0, per_minute)
+        self.rate = per_minute / 60.0
+        self.clock = clock
+        self.peers: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def take(self, peer: str) -> float:
+        """0.0 when ``peer`` may bring a new key now (and counts it), else seconds until it may."""
+        now = self.clock()
+        tokens, last = self.peers.pop(peer, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        wait = 0.0
+        if tokens >= 1.0:
+            tokens -= 1.0
+        else:
+            wait = (1.0 - tokens) / self.rate if self.rate > 0 else float("inf")
+        self.peers[peer] = (tokens, now)
+        while len(self.peers) > MAX_PEERS_TRACKED:  # the oldest peers have refilled long ago
+            self.peers.popitem(last=False)
+        return wait
+
+
 class CallerWorkspaces:
-    """A ``Workspace`` per caller key, in an LRU; evicted clients close after a grace period.
+    """A ``Workspace`` per caller key, leased to each request that uses it (see the module docstring).
 
     An async context manager, entered by the server lifespan: on exit every client is closed. It serves one
     lifespan at a time (the HTTP one); entering it again while it is open is an error, not a shared pool.
@@ -60,72 +164,117 @@ class CallerWorkspaces:
 
     def __init__(
         self,
-        factory: Callable[[str], AttioClient],
+        factory: CallerClientFactory,
         *,
         schema_ttl: float,
         max_keys: int = MAX_CALLER_KEYS,
-        grace_seconds: float = 120.0,
+        max_live: int = MAX_LIVE_CALLERS,
+        new_keys_per_minute: float = NEW_KEYS_PER_MINUTE,
+        network: Callable[[], httpx.AsyncBaseTransport] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        if not 0 < max_keys <= max_live:
+            raise ValueError("need 0 < max_keys <= max_live")
         self._factory = factory
         self._schema_ttl = schema_ttl
         self._max_keys = max_keys
-        self._grace = grace_seconds
-        self._entries: OrderedDict[str, Workspace] = OrderedDict()
-        self._retiring: set[AttioClient] = set()
-        self._stack: AsyncExitStack | None = None
-        self._tg: TaskGroup | None = None
+        self._max_live = max_live
+        self._rate = _NewKeyRate(new_keys_per_minute, clock)
+        self._network = network
+        self._shared: SharedTransport | None = None
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._evicted: set[_Entry] = set()  # evicted while in use: closed by their last lease
+        self._open = False
 
     def __len__(self) -> int:
+        """Warm workspaces (the LRU)."""
         return len(self._entries)
 
-    def get(self, api_key: str) -> Workspace:
-        """The ``Workspace`` for ``api_key`` (created on first use)."""
-        digest = hashlib.sha256(api_key.encode()).hexdigest()
-        found = self._entries.get(digest)
-        if found is not None:
-            self._entries.move_to_end(digest)
-            return found
-        client = self._factory(api_key)
-        found = Workspace(client=client, schema=SchemaCache(client, ttl=self._schema_ttl))
-        self._entries[digest] = found
-        while len(self._entries) > self._max_keys:
-            _, old = self._entries.popitem(last=False)
-            self._retire(old.client)
-        logger.debug("caller keys in use: %d", len(self._entries))
-        return found
+    @property
+    def live(self) -> int:
+        """Workspaces whose client is open: the warm ones and evicted ones still serving a request."""
+        return len(self._entries) + len(self._evicted)
 
-    def _retire(self, client: AttioClient) -> None:
-        """Close an evicted client once calls that may still hold it have had time to finish."""
-        self._retiring.add(client)
-        if self._tg is not None:
-            self._tg.start_soon(self._close_later, client)
+    @asynccontextmanager
+    async def lease(self, api_key: str, peer: str = "local") -> AsyncIterator[Workspace]:
+        """The ``Workspace`` for ``api_key``, not closed before this block ends.
 
-    async def _close_later(self, client: AttioClient) -> None:
+        Raises ``CallerRefused`` (RATE_LIMIT) for a new key beyond the peer's rate or the live cap.
+        """
+        entry, retired = self._acquire(api_key, peer)
         try:
-            await anyio.sleep(self._grace)
+            if retired is not None:
+                await _close(retired)
+            yield entry.workspace
         finally:
-            with anyio.CancelScope(shield=True):
-                await client.aclose()
-            self._retiring.discard(client)
+            entry.leases -= 1
+            if entry.evicted and entry.leases == 0:
+                self._evicted.discard(entry)
+                await _close(entry.workspace.client)
+
+    def _acquire(self, api_key: str, peer: str) -> tuple[_Entry, AttioClient | None]:
+        """Take a lease (no await, so the bookkeeping is atomic); also the idle client it evicted, if any."""
+        if not self._open:
+            raise RuntimeError("the per-caller pool is not open (the server lifespan opens it)")
+        digest = hashlib.sha256(api_key.encode()).hexdigest()
+        entry = self._entries.get(digest)
+        if entry is not None:
+            self._entries.move_to_end(digest)
+            entry.leases += 1
+            return entry, None
+        wait = self._rate.take(peer)
+        if wait > 0:
+            raise CallerRefused(
+                f"this address brought more than {self._rate.capacity:g} new Attio keys in a minute",
+                f"wait {wait:.0f} s, or reuse a key: each new X-Attio-Api-Key costs the server a client.",
+            )
+        retired = self._make_room() if len(self._entries) >= self._max_keys else None
+        client = self._factory(api_key, self._shared)
+        entry = _Entry(Workspace(client=client, schema=SchemaCache(client, ttl=self._schema_ttl)), leases=1)
+        self._entries[digest] = entry
+        logger.debug("caller keys: %d warm, %d live", len(self._entries), self.live)
+        return entry, retired
+
+    def _make_room(self) -> AttioClient | None:
+        """Evict the least recently used idle workspace (returned for closing), else an in-use one while the
+        live cap allows; else refuse."""
+        for digest, entry in self._entries.items():
+            if entry.leases == 0:
+                del self._entries[digest]
+                return entry.workspace.client
+        if self.live >= self._max_live:
+            raise CallerRefused(
+                f"{self.live} callers' keys have requests running, the most this server serves at once",
+                "retry in a few seconds, when one of them has finished.",
+            )
+        _, entry = self._entries.popitem(last=False)
+        entry.evicted = True
+        self._evicted.add(entry)
+        return None
 
     async def __aenter__(self) -> CallerWorkspaces:
-        if self._stack is not None:
+        if self._open:
             raise RuntimeError("the per-caller pool is already open: it serves one lifespan (HTTP) at a time")
-        self._stack = AsyncExitStack()
-        self._tg = await self._stack.enter_async_context(anyio.create_task_group())
+        self._open = True
+        self._shared = SharedTransport(self._network()) if self._network is not None else None
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._tg is not None:
-            self._tg.cancel_scope.cancel()
-        if self._stack is not None:
-            await self._stack.aclose()
-        self._tg = self._stack = None
-        with anyio.CancelScope(shield=True):
-            for client in [*(w.client for w in self._entries.values()), *self._retiring]:
-                await client.aclose()
+        clients = [e.workspace.client for e in [*self._entries.values(), *self._evicted]]
         self._entries.clear()
-        self._retiring.clear()
+        self._evicted.clear()
+        self._open = False
+        for client in clients:
+            await _close(client)
+        if self._shared is not None:
+            with anyio.CancelScope(shield=True):
+                await self._shared.close()
+            self._shared = None
+
+
+async def _close(client: AttioClient) -> None:
+    with anyio.CancelScope(shield=True):
+        await client.aclose()
 
 
 def caller_workspace_middleware(pool: CallerWorkspaces, caller_key: CallerKey) -> ServerMiddleware[Any]:
@@ -136,14 +285,25 @@ def caller_workspace_middleware(pool: CallerWorkspaces, caller_key: CallerKey) -
     the context with ``dataclasses.replace`` before the handler runs; the tools, resources and prompts then
     see the caller's ``Workspace`` as their lifespan context. ``build_server`` passes this first in the
     list, so it runs inside the SDK's built-in middleware and outside ours (the skills' resource binding).
+    The request holds a lease on the workspace until its handler returns.
     """
 
     async def select_caller_workspace(
         ctx: ServerRequestContext[Any, Any], call_next: CallNext
     ) -> HandlerResult:
         key = caller_key(ctx.request)
-        if key:
-            ctx = replace(ctx, lifespan_context=pool.get(key))
-        return await call_next(ctx)
+        if not key or ctx.request_id is None or ctx.method in _NO_WORKSPACE:
+            return await call_next(ctx)
+        async with AsyncExitStack() as stack:
+            try:
+                workspace = await stack.enter_async_context(pool.lease(key, request_peer(ctx.request)))
+            except CallerRefused as refused:
+                logger.warning("caller key refused: %s", refused.message)
+                if ctx.method != "tools/call":
+                    raise MCPError(code=INTERNAL_ERROR, message=refused.render()) from None
+                return CallToolResult(
+                    content=[TextContent(type="text", text=refused.render())], is_error=True
+                )
+            return await call_next(replace(ctx, lifespan_context=workspace))
 
     return select_caller_workspace

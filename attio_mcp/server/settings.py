@@ -55,6 +55,7 @@ class Settings(BaseModel):
     http_auth_token: SecretStr | None = None
     allowed_hosts: tuple[str, ...] = ()
     allow_request_keys: bool = False
+    new_keys_per_minute: float = Field(30.0, gt=0)
     read_only: bool = False
     toolsets: tuple[str, ...] = TOOLSET_IDS
     disable_destructive: bool = False
@@ -229,6 +230,7 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
         "http_auth_token": _token(env.get("ATTIO_MCP_HTTP_TOKEN"), env.get("ATTIO_MCP_HTTP_TOKEN_FILE")),
         "allowed_hosts": parse_hosts(env.get("ATTIO_MCP_ALLOWED_HOSTS")),
         "allow_request_keys": _flag(env.get("ATTIO_MCP_ALLOW_REQUEST_KEYS")),
+        "new_keys_per_minute": env.get("ATTIO_MCP_NEW_KEYS_PER_MINUTE") or None,
         "read_only": _flag(env.get("ATTIO_MCP_READ_ONLY")),
         "toolsets": parse_toolsets(env.get("ATTIO_MCP_TOOLSETS")),
         "disable_destructive": _flag(env.get("ATTIO_MCP_DISABLE_DESTRUCTIVE")),

@@ -149,7 +149,9 @@ def test_transport_error_is_chained_from_httpx() -> None:
 
 
 def test_misuse_and_argument_errors_sit_where_expected() -> None:
+    # A closed client is an AttioError (a tool reports it with a code), still a RuntimeError for old callers.
     assert issubclass(AttioClientClosedError, RuntimeError)
-    assert not issubclass(AttioClientClosedError, AttioError)
+    assert issubclass(AttioClientClosedError, AttioError)
+    assert code_of(AttioClientClosedError("closed")) == "UPSTREAM_ERROR"
     assert issubclass(InvalidArgumentError, AttioError) and issubclass(InvalidArgumentError, ValueError)
     assert code_of(InvalidArgumentError("x")) == "VALIDATION_ERROR"

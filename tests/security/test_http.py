@@ -270,22 +270,21 @@ def test_request_keys_refused_unless_enabled() -> None:
         assert _post(server.url).status_code == 200
 
 
-async def test_caller_deps_lru_closes_evicted_clients() -> None:
+async def test_caller_pool_closes_evicted_clients_once_unused() -> None:
     made: list[Any] = []
 
-    def factory(api_key: str | None = None) -> Any:
+    def factory(api_key: str, transport: Any) -> Any:
         from attio_mcp.attio import AttioClient
 
-        made.append(AttioClient(api_key=api_key or "default-key", base_url="http://unused.test"))
+        made.append(AttioClient(api_key=api_key, base_url="http://unused.test", transport=transport))
         return made[-1]
 
-    async with CallerWorkspaces(factory, schema_ttl=60, max_keys=2, grace_seconds=0) as pool:
-        first = pool.get("key-one")
-        assert pool.get("key-one") is first
-        pool.get("key-two")
-        pool.get("key-three")  # evicts key-one
-        assert len(pool) == 2
-        await anyio.sleep(0.05)
-        assert first.client.closed and not made[1].closed
-        assert pool.get("key-one") is not first
+    async with CallerWorkspaces(factory, schema_ttl=60, max_keys=2, max_live=3) as pool:
+        async with pool.lease("key-one") as first, pool.lease("key-one") as again:
+            assert again is first
+        async with pool.lease("key-two"), pool.lease("key-three"):  # evicts key-one, which is idle
+            assert len(pool) == 2 and pool.live == 2
+            assert first.client.closed and not made[1].closed
+        async with pool.lease("key-one") as fresh:
+            assert fresh is not first
     assert all(c.closed for c in made)
