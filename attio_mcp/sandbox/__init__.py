@@ -24,12 +24,27 @@ from ._routes_meetings import routes as meeting_routes
 from ._routes_meta import routes as meta_routes
 from ._routes_records import routes as record_routes
 from ._scopes import ScopeMiddleware
+from ._scoring import QueryBudget, QueryScoreConfig, ScoreWeights
 from ._seed import seed_workspace
 from ._store import Store
 
-__all__ = ["DEMO_TOKEN", "FaultConfig", "RateLimitConfig", "Store", "create_app", "parse_faults", "serve"]
+__all__ = [
+    "DEMO_TOKEN",
+    "FaultConfig",
+    "QueryScoreConfig",
+    "RateLimitConfig",
+    "ScoreWeights",
+    "Store",
+    "create_app",
+    "parse_faults",
+    "serve",
+]
 
 DEMO_TOKEN = "sandbox-demo-token"
+# Without rate limiting, only the per-query score cap applies (a too-complex query fails the same way on
+# every attempt, like on Attio); the 10-second score window needs ``rate_limit`` (``--rate-limit``).
+DEFAULT_QUERY_SCORES = QueryScoreConfig(window_limit=None)
+_FROM_RATE_LIMIT: Any = object()
 
 log = logging.getLogger("attio_mcp.sandbox")
 
@@ -55,6 +70,7 @@ def create_app(
     tokens: Collection[str] | None = None,
     rate_limit: RateLimitConfig | None = None,
     faults: FaultConfig | None = None,
+    query_scores: QueryScoreConfig | None = _FROM_RATE_LIMIT,
     token_scopes: Mapping[str, str] | None = None,
 ) -> Starlette:
     """Build the sandbox app.
@@ -63,6 +79,9 @@ def create_app(
     ``seed``: fill a fresh workspace with demo records, entries, notes and tasks (the schema, lists and
     members always exist). ``tokens``: accepted Bearer tokens (None: any non-empty token).
     ``rate_limit`` / ``faults``: optional Attio-like throttling and fault injection.
+    ``query_scores``: the score-based limits of the records/entries query endpoints. Left out, it is
+    ``rate_limit.query_scores`` (per-query cap and 10-second window) with rate limiting on, else
+    ``DEFAULT_QUERY_SCORES`` (the per-query cap only); None turns both off.
     ``token_scopes``: token -> the space-separated scopes it holds (other tokens hold every scope); an
     endpoint whose scopes the token lacks answers 403.
     """
@@ -85,6 +104,9 @@ def create_app(
         exception_handlers=exception_handlers,
     )
     app.state.sandbox = store
+    if query_scores is _FROM_RATE_LIMIT:
+        query_scores = rate_limit.query_scores if rate_limit is not None else DEFAULT_QUERY_SCORES
+    app.state.query_budget = None if query_scores is None else QueryBudget(query_scores)
     return app
 
 

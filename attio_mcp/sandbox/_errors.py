@@ -1,7 +1,8 @@
 """Attio-shaped error bodies for the sandbox.
 
 Every failure the sandbox reports is a :class:`SandboxError`; the HTTP layer turns it into
-``{"status_code", "type", "code", "message"}`` (plus ``validation_errors`` for body validation failures).
+``{"status_code", "type", "code", "message"}`` (plus ``validation_errors`` for body validation failures, and
+any ``extra`` keys such as the ``path`` of ``unknown_filter_attribute_slug``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ __all__ = [
     "SandboxError",
     "ValidationIssue",
     "bad_request",
+    "invalid_value",
     "not_found",
     "validation_error",
     "value_not_found",
@@ -34,6 +36,7 @@ class SandboxError(Exception):
         *,
         validation_errors: list[ValidationIssue] | None = None,
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -42,6 +45,7 @@ class SandboxError(Exception):
         self.type = type
         self.validation_errors = validation_errors
         self.headers = headers
+        self.extra = extra
 
     def body(self) -> dict[str, Any]:
         """The JSON body Attio would send."""
@@ -53,6 +57,8 @@ class SandboxError(Exception):
         }
         if self.validation_errors is not None:
             out["validation_errors"] = self.validation_errors
+        if self.extra:
+            out.update(self.extra)
         return out
 
     def response(self) -> JSONResponse:
@@ -93,3 +99,18 @@ def validation_error(
             issue["received"] = received
         issues = [issue]
     return SandboxError(400, "validation_type", message, validation_errors=issues)
+
+
+def invalid_value(slug: str, issues: list[ValidationIssue]) -> SandboxError:
+    """400 ``validation_type`` for a value Attio rejects, as recorded from live workspaces.
+
+    The message names the attribute and each issue's ``path`` is relative to the value, e.g. for a
+    personal-name object without ``last_name``: ``An invalid value was passed to attribute with slug "name".``
+    with ``[{"code": "invalid_type", "path": ["last_name"], "message": "Required", ...}]``.
+    """
+    return SandboxError(
+        400,
+        "validation_type",
+        f'An invalid value was passed to attribute with slug "{slug}".',
+        validation_errors=issues,
+    )

@@ -13,7 +13,16 @@ Filters (records query and entries query bodies):
 
 Multi-valued attributes match when ANY current value matches; a row with no value fails every positive
 condition and so passes ``$not`` of it. Invalid filters raise ``FilterError`` at compile time; the route
-answers ``400 filter_error`` with its message.
+answers ``400`` with its ``code`` (``filter_error``, or ``unknown_filter_attribute_slug`` with the ``path`` of
+keys leading to an unknown attribute, as Attio answers) and message.
+
+Stricter than a loose reading of the docs, as Attio is:
+
+- actor-reference conditions name both ``referenced_actor_type`` (``api-token``, ``workspace-member`` or
+  ``system``) and ``referenced_actor_id`` (a UUID; null for ``system``), with ``$eq`` only;
+- timestamp values (timestamp attributes, ``created_at``, ``interacted_at``) need a date *and* a time;
+  ``active_from`` of a select/status also takes a bare date, as Attio's own example does;
+- ``country_code`` operands must be codes of the spec's enum (upper case); ``$starts_with`` a prefix of one.
 """
 
 from __future__ import annotations
@@ -25,11 +34,25 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
+from ._countries import COUNTRY_CODES
+from ._ids import is_uuid
+
 __all__ = ["FilterError", "Resolver", "Row", "compile_filter", "sort_rows"]
 
 
 class FilterError(Exception):
-    """An invalid filter or sort; the message says what is wrong."""
+    """An invalid filter or sort; the message says what is wrong.
+
+    ``code`` is the Attio error code to answer with; ``path`` (``unknown_filter_attribute_slug`` only) is the
+    list of keys from the filter root to the unknown attribute, array indexes as strings (``["$or", "1",
+    "email"]``), as Attio reports it.
+    """
+
+    def __init__(self, message: str, *, code: str = "filter_error", path: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.path = path
 
 
 class Row(Protocol):
@@ -76,25 +99,25 @@ _TYPES: dict[str, tuple[str | None, dict[str, tuple[str, tuple[str, ...]]]]] = {
     "currency": ("currency_value", {"currency_value": ("money", _CMP), "currency_code": ("code", _EQ)}),
     "date": ("value", {"value": ("date", _CMP)}),
     "timestamp": ("value", {"value": ("timestamp", _CMP)}),
-    "select": ("option", {"option": ("option", _EQ), "active_from": ("timestamp", _SINCE)}),
-    "status": ("status", {"status": ("status", _EQ), "active_from": ("timestamp", _SINCE)}),
+    "select": ("option", {"option": ("option", _EQ), "active_from": ("since", _SINCE)}),
+    "status": ("status", {"status": ("status", _EQ), "active_from": ("since", _SINCE)}),
     "record-reference": (
         "target_record_id",
         {"target_object": ("object", _EQ), "target_record_id": ("id", ("$eq", "$in"))},
     ),
     "actor-reference": (
-        "referenced_actor_id",
-        {"referenced_actor_type": ("text", _EQ), "referenced_actor_id": ("id", _EQ)},
+        None,
+        {"referenced_actor_type": ("actor_type", _EQ), "referenced_actor_id": ("actor_id", _EQ)},
     ),
     "location": (
         None,
-        {**{k: ("text", _STR) for k in _LINES}, "country_code": ("code", ("$eq", "$starts_with"))},
+        {**{k: ("text", _STR) for k in _LINES}, "country_code": ("country", ("$eq", "$starts_with"))},
     ),
     "domain": ("domain", {"domain": ("text_ci", _STR_NE), "root_domain": ("text_ci", _STR_NE)}),
     "email-address": ("email_address", {k: ("text_ci", _STR) for k in _EMAIL}),
     "phone-number": (
         "phone_number",
-        {"phone_number": ("text", _STR), "country_code": ("code", ("$eq", "$not_empty"))},
+        {"phone_number": ("text", _STR), "country_code": ("country", ("$eq", "$not_empty"))},
     ),
     "personal-name": ("full_name", {k: ("text", _STR_NE) for k in _NAME}),
     "interaction": (
@@ -107,7 +130,13 @@ _TYPES: dict[str, tuple[str | None, dict[str, tuple[str, tuple[str, ...]]]]] = {
     ),
     "_row_id": ("value", {"value": ("id", ("$eq", "$in"))}),  # record_id / entry_id taken from the row
 }
-_SORT_DEFAULT = {"location": "locality", "interaction": "interacted_at"}
+_SORT_DEFAULT = {
+    "location": "locality",
+    "interaction": "interacted_at",
+    "actor-reference": "referenced_actor_id",
+}
+_ACTOR_TYPES = ("api-token", "workspace-member", "system")
+_ACTOR_PROPS = ("referenced_actor_type", "referenced_actor_id")
 
 
 @dataclass(frozen=True)
@@ -126,7 +155,7 @@ def compile_filter(filter: dict | None, parent: str, resolver: Resolver) -> Call
     if not isinstance(filter, dict):
         raise FilterError(f"The filter must be an object, got {_kind(filter)}.")
     ctx = _Ctx(resolver)
-    return _node(filter, ctx.slug(parent), ctx)
+    return _node(filter, ctx.slug(parent), ctx, ())
 
 
 def sort_rows(rows: list[Row], sorts: list[dict] | None, parent: str, resolver: Resolver) -> list[Row]:
@@ -168,7 +197,8 @@ class _Ctx:
             raise FilterError(f'Unknown object or list with slug/ID "{ident}".')
         return found
 
-    def attribute(self, parent: str, key: Any) -> _Attr:
+    def attribute(self, parent: str, key: Any, where: tuple[str, ...] | None = None) -> _Attr:
+        """The attribute ``key`` (slug or id) of ``parent``; ``where`` is its key path in a filter, if any."""
         if not isinstance(key, str):
             raise FilterError(f"Attribute identifiers must be strings, got {_kind(key)}.")
         if parent not in self._attrs:
@@ -190,6 +220,10 @@ class _Ctx:
             return _Attr(parent, key, "timestamp", {}, _created_at_values)
         if key == "parent_record":
             return _Attr(parent, key, "record-reference", {}, self._parent_record_values)
+        if where is not None:
+            raise FilterError(
+                f"Unknown attribute slug: {key}.", code="unknown_filter_attribute_slug", path=list(where)
+            )
         raise FilterError(f'Unknown attribute with slug/ID "{key}" on "{parent}".')
 
     def _parent_record_values(self, row: Row) -> list[dict]:
@@ -223,31 +257,32 @@ def _row_id(row: Row) -> str:
 # --- filter nodes ----------------------------------------------------------------------------------
 
 
-def _node(node: Any, parent: str, ctx: _Ctx) -> Predicate:
+def _node(node: Any, parent: str, ctx: _Ctx, where: tuple[str, ...]) -> Predicate:
+    """Compile one filter object; ``where`` is its key path from the filter root (for error paths)."""
     if not isinstance(node, dict):
         raise FilterError(f"Each filter must be an object, got {_kind(node)}.")
     preds: list[Predicate] = []
     if "path" in node or "constraints" in node:
         if "path" not in node or "constraints" not in node:
             raise FilterError('A path filter needs both "path" and "constraints".')
-        preds.append(_path_filter(node["path"], node["constraints"], parent, ctx))
+        preds.append(_path_filter(node["path"], node["constraints"], parent, ctx, where))
     for key, spec in node.items():
         if key in ("path", "constraints"):
             continue
         if key in ("$and", "$or"):
             if not isinstance(spec, list):
                 raise FilterError(f'"{key}" must be an array of filters, got {_kind(spec)}.')
-            subs = [_node(s, parent, ctx) for s in spec]
+            subs = [_node(s, parent, ctx, (*where, key, str(i))) for i, s in enumerate(spec)]
             preds.append(_all(subs) if key == "$and" else _any(subs))
         elif key == "$not":
             if not isinstance(spec, dict):
                 raise FilterError(f'"$not" must be a filter object, got {_kind(spec)}.')
-            inner = _node(spec, parent, ctx)
+            inner = _node(spec, parent, ctx, (*where, key))
             preds.append(_negate(inner))
         elif key.startswith("$"):
             raise FilterError(f'Unknown operator "{key}" at the top level of a filter.')
         else:
-            attr = ctx.attribute(parent, key)
+            attr = ctx.attribute(parent, key, (*where, key))
             preds.append(_attr_condition(attr, spec, ctx))
     return _all(preds)
 
@@ -302,6 +337,8 @@ def _attr_condition(attr: _Attr, spec: Any, ctx: _Ctx) -> Predicate:
             clauses.extend((key, op, operand) for op, operand in sub.items())
         else:
             clauses.append((key, "$eq", sub))
+    if attr.type == "actor-reference":
+        _check_actor_clauses(attr, clauses)
     value_tests: list[Callable[[dict], bool]] = []
     row_tests: list[Callable[[list[dict]], bool]] = []
     for prop, op, operand in clauses:
@@ -334,7 +371,37 @@ def _attr_condition(attr: _Attr, spec: Any, ctx: _Ctx) -> Predicate:
     return predicate
 
 
+def _check_actor_clauses(attr: _Attr, clauses: list[tuple[str, str, Any]]) -> None:
+    """Attio filters actor references only by type AND id together, with ``$eq`` only."""
+    named = {prop for prop, _, _ in clauses}
+    if named != set(_ACTOR_PROPS) or len(clauses) != len(_ACTOR_PROPS):
+        raise FilterError(
+            f'Actor reference attribute "{attr.slug}" can only be filtered using both "referenced_actor_type" '
+            'and "referenced_actor_id", each once.'
+        )
+    for prop, op, _ in clauses:
+        if op != "$eq":
+            word = "Invalid" if op in _ALL_OPS else "Unknown"
+            raise FilterError(f'{word} operator "{op}" for field "{prop}", must be one of ("$eq").')
+    operands = {prop: operand for prop, _, operand in clauses}
+    kind, ident = operands["referenced_actor_type"], operands["referenced_actor_id"]
+    if kind not in _ACTOR_TYPES:
+        raise FilterError(
+            f'Invalid value for "referenced_actor_type" of attribute "{attr.slug}": expected one of '
+            f"{_quoted(_ACTOR_TYPES)}, got {kind!r}."
+        )
+    if kind == "system" and ident is not None:
+        raise FilterError(f'System actors have a null "referenced_actor_id" (attribute "{attr.slug}").')
+    if kind != "system" and not is_uuid(ident):
+        raise FilterError(
+            f'Invalid value for "referenced_actor_id" of attribute "{attr.slug}": expected a UUID, got '
+            f"{_kind(ident) if not isinstance(ident, str) else repr(ident)}."
+        )
+
+
 def _default_prop(attr: _Attr, default: str | None, props: Mapping[str, Any]) -> str:
+    if default is None and attr.type == "actor-reference":
+        _check_actor_clauses(attr, [])
     if default is None:
         raise FilterError(
             f'Attribute "{attr.slug}" of type "{attr.type}" needs a field, one of {_quoted(props)}.'
@@ -374,6 +441,19 @@ def _choice(obj: Any, id_key: str) -> tuple[Any, Any]:
 
 def _value_test(kind: str, op: str, operand: Any, attr: _Attr, prop: str, ctx: _Ctx) -> ValueTest:
     where = f'"{op}" on field "{prop}" of attribute "{attr.slug}"'
+    if kind == "country":
+        text = _require(operand, str, "a country code", where)
+        valid = text in COUNTRY_CODES if op == "$eq" else any(c.startswith(text) for c in COUNTRY_CODES)
+        if not text or not valid:
+            raise FilterError(
+                f'Invalid value for {where}: "{text}" is not an ISO 3166-1 alpha-2 country code'
+                + ("." if op == "$eq" else " prefix.")
+            )
+        if op == "$eq":
+            return lambda x: x == text
+        return lambda x: isinstance(x, str) and x.startswith(text)
+    if kind in ("actor_type", "actor_id"):  # operands checked by _check_actor_clauses
+        return lambda x: x == operand
     if kind in ("text", "text_ci", "code"):
         fold = (lambda s: s) if kind == "text" else str.casefold
         if op == "$in":
@@ -393,12 +473,17 @@ def _value_test(kind: str, op: str, operand: Any, attr: _Attr, prop: str, ctx: _
             raise FilterError(f"Invalid value for {where}: expected a number, got {_kind(operand)}.")
         cmp = _ORDER[op]
         return lambda x: (n := _number(x, allow_str=True)) is not None and cmp(n, number)
-    if kind in ("date", "timestamp"):
+    if kind in ("date", "timestamp", "since"):
         parse = _day if kind == "date" else _instant
         text = _require(operand, str, "an ISO 8601 string", where)
         bound = parse(text)
         if bound is None:
             raise FilterError(f'Invalid value for {where}: "{text}" is not a valid {kind}.')
+        if kind == "timestamp" and not _HAS_TIME.match(text.strip()):
+            raise FilterError(
+                f'Invalid value for {where}: "{text}" has no time. Timestamp filters need both a date and a '
+                'time, e.g. "2023-01-02T13:00:00.000Z".'
+            )
         cmp = _ORDER[op]
         return lambda x: isinstance(x, str) and (p := parse(x)) is not None and cmp(p, bound)
     if kind == "bool":
@@ -465,6 +550,7 @@ def _number(x: Any, *, allow_str: bool) -> float | None:
 _STAMP = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|z|[+-]\d{2}:?\d{2})?$"
 )
+_HAS_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -506,8 +592,8 @@ def _kind(x: Any) -> str:
 Hop = Callable[[Row], list[Row]]
 
 
-def _path_filter(path: Any, constraints: Any, parent: str, ctx: _Ctx) -> Predicate:
-    hops, last = _compile_path(path, parent, ctx)
+def _path_filter(path: Any, constraints: Any, parent: str, ctx: _Ctx, where: tuple[str, ...]) -> Predicate:
+    hops, last = _compile_path(path, parent, ctx, (*where, "path"))
     condition = _attr_condition(last, constraints, ctx)
     return lambda row: any(condition(r) for r in _walk(row, hops))
 
@@ -523,7 +609,9 @@ def _walk(row: Row, hops: list[Hop]) -> list[Row]:
     return rows
 
 
-def _compile_path(path: Any, parent: str, ctx: _Ctx) -> tuple[list[Hop], _Attr]:
+def _compile_path(
+    path: Any, parent: str, ctx: _Ctx, where: tuple[str, ...] | None = None
+) -> tuple[list[Hop], _Attr]:
     if (
         not isinstance(path, list)
         or not path
@@ -534,7 +622,7 @@ def _compile_path(path: Any, parent: str, ctx: _Ctx) -> tuple[list[Hop], _Attr]:
         raise FilterError(f'The first pair of path must name "{parent}", the object or list being queried.')
     hops: list[Hop] = []
     for i, (owner, key) in enumerate(path):
-        attr = ctx.attribute(ctx.slug(owner), key)
+        attr = ctx.attribute(ctx.slug(owner), key, None if where is None else (*where, str(i), "1"))
         if i == len(path) - 1:
             return hops, attr
         target = ctx.slug(path[i + 1][0])

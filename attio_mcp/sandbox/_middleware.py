@@ -7,7 +7,9 @@ POST/PUT/PATCH/DELETE is a *write*.
 **Rate limits** (``RateLimitConfig``): a fixed one-second window per class (reads 100/s, writes 25/s by
 default; a rate below 1/s widens the window to ``1/rate`` seconds). Over the limit the request is NOT passed
 to the app; the answer is 429 with Attio's exact body and a ``Retry-After`` HTTP-date (RFC 7231) of the
-moment the window ends, rounded up to the next whole second.
+moment the window ends, rounded up to the next whole second. The score-based limits of the query endpoints
+(``RateLimitConfig.query_scores``) need the parsed query and the workspace, so the query routes enforce
+them (``_scoring``), not this middleware.
 
 **Faults** (``FaultConfig``): ``random.Random(seed)`` draws two numbers for every HTTP request, so the
 sequence of outcomes depends only on the seed and the request order. The first draw picks at most one mode,
@@ -35,11 +37,13 @@ import math
 import random
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from email.utils import formatdate
 from typing import Any
 
 import anyio
+
+from ._scoring import QueryScoreConfig
 
 __all__ = ["RATE_LIMIT_BODY", "FaultConfig", "RateLimitConfig", "is_read", "parse_faults", "wrap_app"]
 
@@ -77,10 +81,12 @@ _FAULT_BODIES = {
 
 @dataclass(frozen=True)
 class RateLimitConfig:
-    """Requests per second allowed for each class (Attio: 100 reads/s, 25 writes/s)."""
+    """Requests per second allowed for each class (Attio: 100 reads/s, 25 writes/s), plus the score-based
+    limits of the records/entries query endpoints (``query_scores``, see ``_scoring``; None: off)."""
 
     reads_per_second: float = 100.0
     writes_per_second: float = 25.0
+    query_scores: QueryScoreConfig | None = field(default_factory=QueryScoreConfig)
 
     def __post_init__(self) -> None:
         if self.reads_per_second <= 0 or self.writes_per_second <= 0:

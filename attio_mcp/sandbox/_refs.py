@@ -141,31 +141,49 @@ def _shorthand_attr(obj: dict[str, Any], ctx: ValueContext) -> str | None:
 
 
 def normalise_actor(attr: AttrDef, item: Any, ctx: ValueContext, path: Path) -> dict[str, Any]:
-    """Member email, member id, ``{workspace_member_email_address}`` or the full referenced-actor form."""
-    member: dict[str, Any] | None
+    """A member email string, ``{"workspace_member_email_address"}`` or ``{"referenced_actor_type":
+    "workspace-member", "referenced_actor_id": <uuid>}`` (the spec's input shapes, no other keys).
+
+    A bare string is always an email address (a member id only counts in the object form), as the docs
+    describe; only workspace members can be written.
+    """
     if isinstance(item, dict):
-        if "workspace_member_email_address" in item:
-            item = item["workspace_member_email_address"]
-        elif "referenced_actor_id" in item:
-            kind = item.get("referenced_actor_type", "workspace-member")
-            if kind != "workspace-member":
+        keys = set(item)
+        if keys == {"workspace_member_email_address"}:
+            email = item["workspace_member_email_address"]
+            if not isinstance(email, str):
+                raise validation_error(
+                    "workspace_member_email_address must be a string.",
+                    [*path, "workspace_member_email_address"],
+                    expected="string",
+                )
+            return _member(ctx.member_by_email(email), f'email "{email}"')
+        if keys == {"referenced_actor_type", "referenced_actor_id"}:
+            if item["referenced_actor_type"] != "workspace-member":
                 raise validation_error(
                     "Only workspace members can be written to actor-reference attributes.",
                     [*path, "referenced_actor_type"],
+                    issue_code="invalid_enum_value",
                 )
-            item = item["referenced_actor_id"]
-        else:
-            raise validation_error(
-                "Actor references need workspace_member_email_address or referenced_actor_id.", path
-            )
+            member_id = item["referenced_actor_id"]
+            if not is_uuid(member_id):
+                raise validation_error(
+                    "referenced_actor_id must be a UUID.",
+                    [*path, "referenced_actor_id"],
+                    issue_code="invalid_string",
+                )
+            return _member(ctx.member_by_id(member_id), f'ID "{member_id}"')
+        raise validation_error(
+            'Actor references need {"workspace_member_email_address"} or both "referenced_actor_type" and '
+            '"referenced_actor_id".',
+            path,
+        )
     if not isinstance(item, str):
-        raise validation_error("Expected a workspace member email or id.", path, expected="string")
-    if is_uuid(item):
-        member = ctx.member_by_id(item)
-        label = f'ID "{item}"'
-    else:
-        member = ctx.member_by_email(item)
-        label = f'email "{item}"'
+        raise validation_error("Expected a workspace member email address.", path, expected="string")
+    return _member(ctx.member_by_email(item), f'email "{item}"')
+
+
+def _member(member: dict[str, Any] | None, label: str) -> dict[str, Any]:
     if member is None:
         raise value_not_found(f"Workspace member with {label} not found.")
     return {

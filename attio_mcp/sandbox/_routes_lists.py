@@ -11,7 +11,14 @@ from starlette.routing import Route
 from ._errors import bad_request, validation_error
 from ._http import json_body, ok, require_data, store_of
 from ._resolver import entry_row
-from ._routes_records import parse_query, run_query, uuid_param, values_response
+from ._routes_records import (
+    parse_query,
+    query_budget,
+    query_response,
+    run_query,
+    uuid_param,
+    values_response,
+)
 from ._store import Item, Store
 from ._writes import assert_entry, create_entry, delete_entry, update_item
 
@@ -66,8 +73,8 @@ async def query_entries(request: Request) -> JSONResponse:
     params = await parse_query(request)
     with store.lock:
         items = list(store.list_entries(list_id).values())
-        rows = run_query(store, list_id, items, entry_row, params)
-        return ok([store.render_entry(row.item) for row in rows])
+        rows, score = run_query(store, list_id, items, entry_row, params, query_budget(request))
+        return query_response([store.render_entry(row.item) for row in rows], score)
 
 
 async def create(request: Request) -> JSONResponse:

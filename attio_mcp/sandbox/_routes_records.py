@@ -10,15 +10,24 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from . import _filters
-from ._errors import bad_request, validation_error
+from ._errors import SandboxError, validation_error
 from ._http import bool_param, expect_object, int_param, json_body, ok, require_data, store_of
 from ._ids import is_uuid
 from ._resolver import StoreResolver, record_row
+from ._scoring import SCORE_HEADER, QueryBudget
 from ._search import search_records
 from ._store import Item, Store
 from ._writes import assert_record, create_record, delete_record, update_item
 
-__all__ = ["QueryParams", "parse_query", "routes", "run_query", "uuid_param", "values_response"]
+__all__ = [
+    "QueryParams",
+    "parse_query",
+    "query_response",
+    "routes",
+    "run_query",
+    "uuid_param",
+    "values_response",
+]
 
 _AUDIT_SLUGS = ("record_id", "entry_id", "created_at", "created_by")
 QueryParams = tuple[dict[str, Any] | None, list[dict[str, Any]] | None, int, int]
@@ -69,17 +78,48 @@ def run_query(
     items: list[Item],
     to_row: Callable[[Store, Item], Any],
     params: QueryParams,
-) -> list[Any]:
-    """Filter, sort and page rows through ``_filters`` (400 ``filter_error`` on a bad filter/sort)."""
+    budget: QueryBudget | None = None,
+) -> tuple[list[Any], int | None]:
+    """Filter, sort and page rows through ``_filters``; returns the page and the query's score.
+
+    A bad filter or sort is a 400 (``filter_error``, or ``unknown_filter_attribute_slug`` with its
+    ``path``). A valid query is then scored and charged to ``budget`` (429 if over a limit) before it runs.
+    """
     filter_, sorts, limit, offset = params
     resolver = StoreResolver(store)
     try:
         predicate = _filters.compile_filter(filter_, parent, resolver)
-        rows = [row for row in (to_row(store, item) for item in items) if predicate(row)]
-        rows = _filters.sort_rows(rows, sorts, parent, resolver)
+        _filters.sort_rows([], sorts, parent, resolver)  # validates the sorts before the query is charged
     except _filters.FilterError as exc:
-        raise bad_request("filter_error", str(exc) or "Error in filter.") from exc
-    return rows[offset : offset + limit]
+        raise _filter_error(exc) from exc
+    score = None
+    if budget is not None:
+        score = budget.score(filter_, sorts, limit, len(items))
+        budget.charge(score)
+    try:
+        matched = [row for row in (to_row(store, item) for item in items) if predicate(row)]
+        rows = _filters.sort_rows(matched, sorts, parent, resolver)
+    except _filters.FilterError as exc:
+        raise _filter_error(exc) from exc
+    return rows[offset : offset + limit], score
+
+
+def _filter_error(exc: _filters.FilterError) -> SandboxError:
+    extra = None if exc.path is None else {"path": exc.path}
+    return SandboxError(400, exc.code, exc.message or "Error in filter.", extra=extra)
+
+
+def query_budget(request: Request) -> QueryBudget | None:
+    """The app's score-based query limiter (None when off)."""
+    return getattr(request.app.state, "query_budget", None)
+
+
+def query_response(data: list[Any], score: int | None) -> JSONResponse:
+    """``{"data": [...]}``, with the query's score in ``x-attio-record-query-score`` when it was scored."""
+    response = ok(data)
+    if score is not None:
+        response.headers[SCORE_HEADER] = str(score)
+    return response
 
 
 def _object_id(request: Request) -> str:
@@ -106,8 +146,8 @@ async def query_records(request: Request) -> JSONResponse:
     params = await parse_query(request)
     with store.lock:
         items = list(store.object_records(object_id).values())
-        rows = run_query(store, object_id, items, record_row, params)
-        return ok([store.render_record(row.item) for row in rows])
+        rows, score = run_query(store, object_id, items, record_row, params, query_budget(request))
+        return query_response([store.render_record(row.item) for row in rows], score)
 
 
 async def create(request: Request) -> JSONResponse:

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from ._clock import format_ts, parse_date, parse_ts
-from ._errors import validation_error, value_not_found
+from ._errors import SandboxError, invalid_value, validation_error, value_not_found
 from ._refs import normalise_actor, normalise_reference
 from ._schema import AttrDef, Schema
 from ._values_contact import (
     LOCATION_KEYS,
+    json_type,
     normalise_domain,
     normalise_email,
     normalise_location,
@@ -141,40 +142,75 @@ def _timestamp(attr: AttrDef, item: Any, ctx: ValueContext, path: Path) -> dict[
         ) from exc
 
 
-def _pick(choices: list[dict[str, Any]], ref: Any, id_key: str) -> dict[str, Any] | None:
-    if isinstance(ref, dict):
-        ref = (ref.get("id") or {}).get(id_key) or ref.get(id_key) or ref.get("title")
-    if not isinstance(ref, str):
-        return None
-    for choice in choices:
-        if choice["id"][id_key] == ref or choice["title"] == ref:
-            return choice
-    folded = ref.strip().casefold()
-    return next((c for c in choices if c["title"].casefold() == folded), None)
+def _pick(choices: list[dict[str, Any]], item: Any, key: str, id_key: str) -> dict[str, Any] | None:
+    """The option/status an input names; None if it names none.
+
+    A bare string is always a *title*, matched exactly (case and spaces included). An id is only taken in
+    the object form ``{"option": "<id or title>"}`` / ``{"status": "<id or title>"}``.
+    """
+    if isinstance(item, dict):
+        ref = item[key]
+        return next((c for c in choices if ref in (c["id"][id_key], c["title"])), None)
+    return next((c for c in choices if c["title"] == item), None)
+
+
+def _choice_input(attr: AttrDef, item: Any, key: str) -> Any:
+    """A select/status input is a title string or exactly ``{key: <non-empty string>}``, as in the spec."""
+    if isinstance(item, str):
+        return item
+    if not isinstance(item, dict):
+        raise _shape_error(attr, [], f"Expected string, received {json_type(item)}", json_type(item))
+    extra = sorted(k for k in item if k != key)
+    if extra:
+        message = f"Unrecognized key(s) in object: {', '.join(map(repr, extra))}"
+        raise invalid_value(
+            attr.slug, [{"code": "unrecognized_keys", "path": [], "keys": extra, "message": message}]
+        )
+    if key not in item:
+        raise _shape_error(attr, [key], "Required", "undefined")
+    if not isinstance(item[key], str) or not item[key]:
+        received = json_type(item[key])
+        raise _shape_error(attr, [key], f"Expected a non-empty string, received {received}", received)
+    return item
+
+
+def _shape_error(attr: AttrDef, path: Path, message: str, received: str) -> SandboxError:
+    issue = {
+        "code": "invalid_type",
+        "path": path,
+        "message": message,
+        "expected": "string",
+        "received": received,
+    }
+    return invalid_value(attr.slug, [issue])
 
 
 def _select(attr: AttrDef, item: Any, ctx: ValueContext, path: Path) -> dict[str, Any]:
-    ref = item["option"] if isinstance(item, dict) and "option" in item else item
-    option = _pick(attr.options, ref, "option_id")
+    ref = _choice_input(attr, item, "option")
+    option = _pick(attr.options, ref, "option", "option_id")
     if option is None:
-        raise value_not_found(f'Cannot find select attribute with select option title "{_label(ref)}".')
+        raise value_not_found(
+            f'Cannot find select attribute with select option title "{_label(ref, "option")}".'
+        )
     return {"option": option}
 
 
 def _status(attr: AttrDef, item: Any, ctx: ValueContext, path: Path) -> dict[str, Any]:
-    ref = item["status"] if isinstance(item, dict) and "status" in item else item
-    status = _pick(attr.statuses, ref, "status_id")
+    ref = _choice_input(attr, item, "status")
+    status = _pick(attr.statuses, ref, "status", "status_id")
     if status is None:
-        raise value_not_found(f'Cannot find status attribute with status option title "{_label(ref)}".')
+        raise value_not_found(
+            f'Cannot find status attribute with status option title "{_label(ref, "status")}".'
+        )
     return {"status": status}
 
 
-def _label(ref: Any) -> str:
-    return ref if isinstance(ref, str) else str(ref)
+def _label(ref: Any, key: str) -> str:
+    return str(ref[key]) if isinstance(ref, dict) else str(ref)
 
 
-def _wrap(fn: Callable[[Any, Path], dict[str, Any]]) -> Callable[..., dict[str, Any]]:
-    return lambda attr, item, ctx, path: fn(item, path)
+def _wrap(fn: Callable[[Any, Path, str], dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    return lambda attr, item, ctx, path: fn(item, path, attr.slug)
 
 
 def _interaction(attr: AttrDef, item: Any, ctx: ValueContext, path: Path) -> dict[str, Any]:
@@ -203,11 +239,29 @@ _NORMALISERS: dict[str, Callable[..., dict[str, Any]]] = {
 
 
 def normalise(attr: AttrDef, raw: Any, ctx: ValueContext, path: Path) -> list[dict[str, Any]]:
-    """Normalise one attribute's write input into value cores (``[]`` clears the attribute)."""
-    if raw is None:
-        items: list[Any] = []
-    elif isinstance(raw, list):
-        items = raw
+    """Normalise one attribute's write input into value cores (``[]`` clears the attribute).
+
+    Multi-value attributes take an array only: the spec's value map allows "a single value (for single-select
+    attributes), or an array of values", and a bare string on ``domains`` was observed to fail. A bare value
+    (null included) on a multi-value attribute is a 400 ``validation_type``.
+    """
+    if isinstance(raw, list):
+        items: list[Any] = raw
+    elif attr.multi:
+        raise invalid_value(
+            attr.slug,
+            [
+                {
+                    "code": "invalid_type",
+                    "path": [],
+                    "message": f"Expected array, received {json_type(raw)}",
+                    "expected": "array",
+                    "received": json_type(raw),
+                }
+            ],
+        )
+    elif raw is None:
+        items = []
     else:
         items = [raw]
     if not attr.multi and len(items) > 1:

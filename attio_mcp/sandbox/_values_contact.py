@@ -8,9 +8,12 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 
-from ._errors import validation_error
+from ._countries import COUNTRY_CODES
+from ._errors import ValidationIssue, invalid_value, validation_error
 
 __all__ = [
+    "country_code_issue",
+    "json_type",
     "normalise_domain",
     "normalise_email",
     "normalise_location",
@@ -25,6 +28,11 @@ _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 _HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
 # Second-level labels that form part of a public suffix under a two-letter ccTLD (co.uk, com.au...).
 _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ltd", "plc"}
+_NAME_KEYS = ("first_name", "last_name", "full_name")
+# The spec's latitude/longitude patterns (location input values).
+_LATITUDE = re.compile(r"^[-+]?([1-8]?\d(\.\d+)?|90(\.0+)?)$")
+_LONGITUDE = re.compile(r"^[-+]?(180(\.0+)?|((1[0-7]\d)|([1-9]?\d))(\.\d+)?)$")
+_MISSING = object()  # a key absent from an input object (zod: "received": "undefined")
 LOCATION_KEYS = (
     "line_1",
     "line_2",
@@ -80,7 +88,7 @@ def _text(item: Any, key: str, path: Path, what: str) -> str:
     return item.strip()
 
 
-def normalise_email(item: Any, path: Path) -> dict[str, Any]:
+def normalise_email(item: Any, path: Path, slug: str) -> dict[str, Any]:
     """``"a@b.com"`` or ``{"email_address": ...}`` -> Attio email-address value keys."""
     original = _text(item, "email_address", path, "email address")
     if not _EMAIL_RE.match(original):
@@ -106,7 +114,7 @@ def _host_of(text: str) -> str:
     return host.rstrip(".").lower()
 
 
-def normalise_domain(item: Any, path: Path) -> dict[str, Any]:
+def normalise_domain(item: Any, path: Path, slug: str) -> dict[str, Any]:
     """``"https://www.acme.com/about"`` or ``{"domain": ...}`` -> ``{domain, root_domain}``."""
     raw = _text(item, "domain", path, "domain")
     host = _host_of(raw)
@@ -115,35 +123,75 @@ def normalise_domain(item: Any, path: Path) -> dict[str, Any]:
     return {"domain": host, "root_domain": root_domain(host)}
 
 
-def normalise_phone(item: Any, path: Path) -> dict[str, Any]:
-    """``"+44 7700 900123"`` or ``{"original_phone_number", "country_code"?}`` -> E.164 value keys."""
+def _issue(code: str, key: str | None, message: str, **extra: str) -> ValidationIssue:
+    return {"code": code, "path": [] if key is None else [key], "message": message, **extra}
+
+
+def _required(key: str, value: Any, expected: str = "string") -> ValidationIssue:
+    received = "undefined" if value is _MISSING else json_type(value)
+    message = "Required" if value is _MISSING else f"Expected {expected}, received {received}"
+    return _issue("invalid_type", key, message, expected=expected, received=received)
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a parsed value, as zod reports it in ``received``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def country_code_issue(key: str, value: Any) -> ValidationIssue | None:
+    """The issue for a ``country_code`` outside the spec's enum, None if it is valid (null: caller decides)."""
+    if isinstance(value, str) and value in COUNTRY_CODES:
+        return None
+    return _issue(
+        "invalid_enum_value",
+        key,
+        f"Invalid enum value. Expected an ISO 3166-1 alpha-2 country code, received {value!r}",
+    )
+
+
+def normalise_phone(item: Any, path: Path, slug: str) -> dict[str, Any]:
+    """``"+44 20 7946 0123"`` or ``{"original_phone_number", "country_code"?}`` -> E.164 value keys.
+
+    The number must be valid for its numbering plan (``phonenumbers.is_valid_number``), not just possible,
+    as Attio checks. Errors have Attio's recorded shape: ``An invalid value was passed to attribute with
+    slug "phone_numbers".`` with an issue at ``["original_phone_number"]``.
+    """
     country: str | None = None
     if isinstance(item, dict):
-        original = _text(item, "original_phone_number", path, "phone number")
+        original = item.get("original_phone_number", _MISSING)
+        if not isinstance(original, str):
+            raise invalid_value(slug, [_required("original_phone_number", original)])
         country = item.get("country_code")
-        if country is not None and not isinstance(country, str):
-            raise validation_error("country_code must be a string.", [*path, "country_code"])
+        if country is not None and (issue := country_code_issue("country_code", country)) is not None:
+            raise invalid_value(slug, [issue])
+    elif isinstance(item, str):
+        original = item
     else:
-        original = _text(item, "original_phone_number", path, "phone number")
+        raise invalid_value(slug, [_required("original_phone_number", item)])
+    original = original.strip()
     if not original.startswith("+") and not country:
-        raise validation_error(
-            f'Phone number "{original}" must start with "+" or come with a country_code.',
-            path,
-            issue_code="invalid_string",
+        raise invalid_value(
+            slug, [_bad_phone("Invalid phone number, possibly due to missing country information")]
         )
     try:
-        parsed = phonenumbers.parse(original, country.upper() if country else None)
-    except phonenumbers.NumberParseException as exc:
-        raise validation_error(f'"{original}" is not a valid phone number.', path) from exc
-    if not phonenumbers.is_possible_number(parsed):
-        raise validation_error(
-            f'"{original}" is not a valid phone number.', path, issue_code="invalid_string"
-        )
+        parsed = phonenumbers.parse(original, country)
+    except phonenumbers.NumberParseException:
+        raise invalid_value(slug, [_bad_phone()]) from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise invalid_value(slug, [_bad_phone()])
     region = phonenumbers.region_code_for_number(parsed)
     if not region or region == "ZZ":
         calling_code = parsed.country_code  # always set by parse(); None would mean "unknown region"
         by_code = None if calling_code is None else phonenumbers.region_code_for_country_code(calling_code)
-        region = (country or by_code or "ZZ").upper()
+        region = country or by_code or "ZZ"
     return {
         "original_phone_number": original,
         "country_code": region,
@@ -151,8 +199,16 @@ def normalise_phone(item: Any, path: Path) -> dict[str, Any]:
     }
 
 
-def normalise_name(item: Any, path: Path) -> dict[str, Any]:
-    """``"Last, First"`` (no comma: first name only) or ``{first_name, last_name, full_name}``."""
+def _bad_phone(message: str = "Invalid phone number") -> ValidationIssue:
+    return _issue("invalid", "original_phone_number", message)
+
+
+def normalise_name(item: Any, path: Path, slug: str) -> dict[str, Any]:
+    """``"Last, First"`` (no comma: first name only) or ``{first_name, last_name, full_name}``.
+
+    The object form needs all three keys as strings (empty strings allowed), as Attio requires; a missing
+    key is the recorded ``invalid_type`` / ``Required`` issue at ``[key]``.
+    """
     if isinstance(item, str):
         text = item.strip()
         if "," in text:
@@ -162,34 +218,42 @@ def normalise_name(item: Any, path: Path) -> dict[str, Any]:
             first, last = text, ""
         return {"first_name": first, "last_name": last, "full_name": f"{first} {last}".strip()}
     if isinstance(item, dict):
-        parts: dict[str, str] = {}
-        for key in ("first_name", "last_name", "full_name"):
-            value = item.get(key)
-            if value is not None and not isinstance(value, str):
-                raise validation_error(f"{key} must be a string.", [*path, key], expected="string")
-            parts[key] = (value or "").strip()
+        issues = [
+            _required(key, item.get(key, _MISSING))
+            for key in _NAME_KEYS
+            if not isinstance(item.get(key, _MISSING), str)
+        ]
+        if issues:
+            raise invalid_value(slug, issues)
+        parts = {key: item[key].strip() for key in _NAME_KEYS}
         if not any(parts.values()):
-            raise validation_error("A personal name needs first_name, last_name or full_name.", path)
+            raise invalid_value(
+                slug, [_issue("custom", None, "A personal name needs a first, last or full name.")]
+            )
         if not parts["full_name"]:
             parts["full_name"] = f"{parts['first_name']} {parts['last_name']}".strip()
         return parts
     raise validation_error("Expected a name string or object.", path, expected="object")
 
 
-def _coordinate(value: Any, path: Path) -> str | None:
+def _coordinate(value: Any, key: str) -> ValidationIssue | None:
+    """The spec's rule: a decimal string matching its latitude/longitude pattern, or null."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise validation_error("Coordinates must be decimal strings.", path, expected="string")
-    try:
-        float(value)
-    except ValueError as exc:
-        raise validation_error(f'"{value}" is not a coordinate.', path) from exc
-    return str(value)
+    pattern = _LATITUDE if key == "latitude" else _LONGITUDE
+    if not isinstance(value, str):
+        return _required(key, value)
+    if not pattern.match(value):
+        return _issue("invalid_string", key, "Invalid", validation="regex")
+    return None
 
 
-def normalise_location(item: Any, path: Path) -> dict[str, Any]:
-    """A free-text address or an object with all ten location keys."""
+def normalise_location(item: Any, path: Path, slug: str) -> dict[str, Any]:
+    """A free-text address or an object with all ten location keys.
+
+    Object form: every key present (null allowed), strings or null, ``country_code`` one of the spec's
+    codes exactly (upper case), ``latitude``/``longitude`` decimal strings matching the spec's patterns.
+    """
     if isinstance(item, dict):
         missing = [k for k in LOCATION_KEYS if k not in item]
         if missing:
@@ -200,17 +264,23 @@ def normalise_location(item: Any, path: Path) -> dict[str, Any]:
             raise validation_error(
                 f"Location objects need all ten keys; missing: {', '.join(missing)}.", path, issues=issues
             )
+        problems: list[ValidationIssue] = []
         out: dict[str, Any] = {}
         for key in LOCATION_KEYS:
             value = item[key]
             if key in ("latitude", "longitude"):
-                out[key] = _coordinate(value, [*path, key])
+                issue = _coordinate(value, key)
             elif value is not None and not isinstance(value, str):
-                raise validation_error(f"{key} must be a string or null.", [*path, key], expected="string")
+                issue = _required(key, value)
+            elif key == "country_code" and value is not None:
+                issue = country_code_issue(key, value)
             else:
-                out[key] = (value.strip() or None) if isinstance(value, str) else None
-        if out["country_code"]:
-            out["country_code"] = out["country_code"].upper()
+                issue = None
+            if issue is not None:
+                problems.append(issue)
+            out[key] = (value.strip() or None) if isinstance(value, str) else None
+        if problems:
+            raise invalid_value(slug, problems)
         return out
     if isinstance(item, str) and item.strip():
         return parse_location(item)
@@ -221,7 +291,7 @@ def parse_location(text: str) -> dict[str, Any]:
     """Loosely parse ``"1 Infinite Loop, Cupertino, CA, 95014, US"`` into location keys."""
     out: dict[str, Any] = dict.fromkeys(LOCATION_KEYS)
     parts = [p.strip() for p in text.split(",") if p.strip()]
-    if parts and (len(parts[-1]) == 2 and parts[-1].isalpha() or parts[-1].lower() in _COUNTRY_NAMES):
+    if parts and (parts[-1].upper() in COUNTRY_CODES or parts[-1].lower() in _COUNTRY_NAMES):
         last = parts.pop()
         out["country_code"] = _COUNTRY_NAMES.get(last.lower(), last.upper())
     if parts and any(ch.isdigit() for ch in parts[-1]) and len(parts) > 1:

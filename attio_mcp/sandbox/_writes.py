@@ -57,11 +57,10 @@ def _default_cores(store: Store, attr: AttrDef) -> list[dict[str, Any]]:
             }
         ]
     if default["type"] == "static":
-        cores = []
-        for template in default["template"]:
-            ref = template.get("status") or template.get("option") or template.get("value")
-            cores.extend(normalise(attr, ref, store, []))
-        return cores
+        # Templates name options/statuses by id, which only the object form {"status": id} accepts.
+        key = "status" if attr.type == "status" else "option"
+        refs = [{key: t[key]} if key in t else t.get("value") for t in default["template"]]
+        return normalise(attr, refs, store, [])
     return []
 
 

@@ -366,6 +366,7 @@ REAL_WORLD_ERROR_CODES = frozenset(
         "value_not_found",
         "missing_value",
         "filter_error",
+        "unknown_filter_attribute_slug",
         "multiple_match_results",
         "immutable_value",
     }

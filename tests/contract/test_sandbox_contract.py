@@ -146,7 +146,8 @@ async def test_records_query(contract_client: httpx.AsyncClient, obj: str, body:
 async def test_records_query_errors(contract_client: httpx.AsyncClient) -> None:
     client = contract_client
     bad = await client.post("/v2/objects/companies/records/query", json={"filter": {"nope": "x"}})
-    await error(bad, 400, "filter_error")
+    body = await error(bad, 400, "unknown_filter_attribute_slug")
+    assert body["message"] == "Unknown attribute slug: nope." and body["path"] == ["nope"]
     bad_in = await client.post(
         "/v2/objects/companies/records/query", json={"filter": {"categories": {"$in": ["SaaS"]}}}
     )
@@ -160,7 +161,7 @@ async def test_record_lifecycle(contract_client: httpx.AsyncClient) -> None:
     values = {
         "name": [{"first_name": "Ada", "last_name": "Lovelace", "full_name": "Ada Lovelace"}],
         "email_addresses": ["ada.contract@example.org"],
-        "phone_numbers": ["+447700900123"],
+        "phone_numbers": ["+442079460123"],
         "job_title": ["Analyst"],
         "company": [{"target_object": "companies", "target_record_id": company["id"]["record_id"]}],
         "primary_location": ["1 Infinite Loop, Cupertino, CA, 95014, US"],
@@ -263,7 +264,7 @@ async def test_entries_query(contract_client: httpx.AsyncClient, body: dict) -> 
 
 async def test_entries_query_errors(contract_client: httpx.AsyncClient) -> None:
     bad = await contract_client.post("/v2/lists/prospecting/entries/query", json={"filter": {"nope": 1}})
-    await error(bad, 400, "filter_error")
+    await error(bad, 400, "unknown_filter_attribute_slug")
     await error(await contract_client.post("/v2/lists/nope/entries/query", json={}), 404, "not_found")
 
 

@@ -80,7 +80,7 @@ MATCHES: list[tuple[str, str, Any, set[str]]] = [
     ("date with time", "deals", {"close_date": {"$gte": "2025-08-10T23:00:00-05:00"}}, set()),
     ("date gte", "companies", {"founded": {"$gte": "2001-05-01"}}, {C1}),
     ("created_at lt (sample 06)", "deals", {"created_at": {"$lt": "2026-03-01T00:00:00.000Z"}}, {D1, D2}),
-    ("created_at date-only", "deals", {"created_at": {"$gte": "2026-03-01"}}, {D3}),
+    ("created_at minutes", "deals", {"created_at": {"$gte": "2026-03-01T00:00"}}, {D3}),
     ("created_at nanos", "deals", {"created_at": {"$gt": "2026-02-27T07:46:44.232000001Z"}}, {D2, D3}),
     ("created_at offset", "deals", {"created_at": {"$lt": "2026-02-27T08:50:00+01:00"}}, {D1}),
     ("created_at exact", "deals", {"created_at": "2026-02-27T07:50:01.16Z"}, {D2}),
@@ -145,8 +145,24 @@ MATCHES: list[tuple[str, str, Any, set[str]]] = [
         {"owner": {"referenced_actor_type": "workspace-member", "referenced_actor_id": M1}},
         {D1},
     ),
-    ("actor shorthand id", "deals", {"owner": M2}, {D2}),
-    ("actor type only", "deals", {"owner": {"referenced_actor_type": "api-token"}}, set()),
+    (
+        "actor verbose eq",
+        "deals",
+        {"owner": {"referenced_actor_type": {"$eq": "workspace-member"}, "referenced_actor_id": {"$eq": M2}}},
+        {D2},
+    ),
+    (
+        "actor api token",
+        "deals",
+        {"owner": {"referenced_actor_type": "api-token", "referenced_actor_id": M2}},
+        set(),
+    ),
+    (
+        "actor system",
+        "deals",
+        {"owner": {"referenced_actor_type": "system", "referenced_actor_id": None}},
+        set(),
+    ),
     # record_id special
     ("record_id eq", "companies", {"record_id": C2}, {C2}),
     ("record_id in", "companies", {"record_id": {"$in": [C1, C3]}}, {C1, C3}),
@@ -166,7 +182,7 @@ MATCHES: list[tuple[str, str, Any, set[str]]] = [
         {"primary_location": {"locality": "London", "country_code": "US"}},
         set(),
     ),
-    ("location country ci", "companies", {"primary_location": {"country_code": {"$eq": "us"}}}, {C1}),
+    ("location country eq", "companies", {"primary_location": {"country_code": {"$eq": "US"}}}, {C1}),
     (
         "location country starts",
         "companies",
@@ -379,7 +395,7 @@ def test_select_without_option_catalogue_compares_raw() -> None:
 
 ERRORS: list[tuple[str, str, Any, str]] = [
     ("not an object", "companies", ["name"], "must be an object"),
-    ("unknown attribute", "companies", {"nope": "x"}, 'Unknown attribute with slug/ID "nope"'),
+    ("unknown attribute", "companies", {"nope": "x"}, "Unknown attribute slug: nope."),
     ("unknown parent", "planets", {"name": "x"}, 'Unknown object or list with slug/ID "planets"'),
     ("unknown top operator", "companies", {"$xor": []}, 'Unknown operator "$xor"'),
     ("unknown operator", "companies", {"name": {"$like": "x"}}, 'Unknown operator "$like" for field "value"'),
@@ -435,12 +451,71 @@ ERRORS: list[tuple[str, str, Any, str]] = [
     ("and not list", "companies", {"$and": {"name": "x"}}, '"$and" must be an array'),
     ("or not list", "companies", {"$or": "x"}, '"$or" must be an array'),
     ("not a list", "companies", {"$not": [{"name": "x"}]}, '"$not" must be a filter object'),
-    ("nested bad", "companies", {"$or": [{"name": "x"}, {"$and": [{"bogus": 1}]}]}, '"bogus"'),
+    ("nested bad", "companies", {"$or": [{"name": "x"}, {"$and": [{"bogus": 1}]}]}, "slug: bogus."),
     ("nested non-object", "companies", {"$or": ["x"]}, "Each filter must be an object"),
     ("empty condition", "companies", {"name": {}}, "Empty condition"),
     ("empty field condition", "companies", {"name": {"value": {}}}, "Empty condition"),
     ("target object unknown", "deals", {"associated_company": {"target_object": "planets"}}, "planets"),
-    ("actor id not string", "deals", {"owner": {"referenced_actor_id": 5}}, "expected a string"),
+    # actor references: both properties, $eq only, documented actor types, UUID ids (null for system)
+    ("actor id only", "deals", {"owner": {"referenced_actor_id": M1}}, "can only be filtered using both"),
+    ("actor shorthand id", "deals", {"owner": M1}, "can only be filtered using both"),
+    ("actor type only", "deals", {"owner": {"referenced_actor_type": "api-token"}}, "using both"),
+    ("actor eq only", "deals", {"owner": {"$eq": M1}}, "can only be filtered using both"),
+    (
+        "actor id not string",
+        "deals",
+        {"owner": {"referenced_actor_type": "workspace-member", "referenced_actor_id": 5}},
+        "expected a UUID, got number",
+    ),
+    (
+        "actor id not uuid",
+        "deals",
+        {"owner": {"referenced_actor_type": "workspace-member", "referenced_actor_id": "olivia"}},
+        "expected a UUID, got 'olivia'",
+    ),
+    (
+        "actor type app",
+        "deals",
+        {"owner": {"referenced_actor_type": "app", "referenced_actor_id": M1}},
+        'expected one of ("api-token", "workspace-member", "system")',
+    ),
+    (
+        "actor system with id",
+        "deals",
+        {"owner": {"referenced_actor_type": "system", "referenced_actor_id": M1}},
+        "System actors have a null",
+    ),
+    (
+        "actor in",
+        "deals",
+        {"owner": {"referenced_actor_type": "workspace-member", "referenced_actor_id": {"$in": [M1]}}},
+        'Invalid operator "$in"',
+    ),
+    # timestamps need a time (active_from of a select/status still takes a date, as Attio's example does)
+    ("created_at date-only", "deals", {"created_at": {"$gte": "2026-03-01"}}, '"2026-03-01" has no time'),
+    ("created_at year", "deals", {"created_at": "2026"}, "is not a valid timestamp"),
+    ("created_at space", "deals", {"created_at": {"$lt": "2026-03-01 10:00"}}, "has no time"),
+    (
+        "interacted_at date-only",
+        "companies",
+        {"last_interaction": {"interacted_at": {"$gte": "2024-03-01"}}},
+        "has no time",
+    ),
+    # country codes are the spec's enum (upper case)
+    (
+        "location country lower",
+        "companies",
+        {"primary_location": {"country_code": "us"}},
+        '"us" is not an ISO',
+    ),
+    ("location country unknown", "companies", {"primary_location": {"country_code": "UK"}}, '"UK" is not'),
+    (
+        "location country prefix",
+        "companies",
+        {"primary_location": {"country_code": {"$starts_with": "1"}}},
+        "country code prefix",
+    ),
+    ("phone country unknown", "people", {"phone_numbers": {"country_code": "EN"}}, '"EN" is not an ISO'),
     ("path without constraints", "deals", {"path": [["deals", "associated_company"]]}, 'needs both "path"'),
     ("constraints without path", "deals", {"constraints": {}}, 'needs both "path"'),
     ("path not list", "deals", {"path": "deals", "constraints": {}}, "path must be a non-empty array"),
@@ -451,7 +526,7 @@ ERRORS: list[tuple[str, str, Any, str]] = [
         "path unknown attr",
         "deals",
         {"path": [["deals", "nope"], ["companies", "name"]], "constraints": "x"},
-        '"nope"',
+        "Unknown attribute slug: nope.",
     ),
     (
         "path through text",
@@ -485,6 +560,52 @@ def test_filter_errors(parent: str, flt: Any, message: str) -> None:
     with pytest.raises(FilterError) as info:
         compile_filter(flt, parent, RESOLVER)
     assert message in str(info.value)
+
+
+UNKNOWN_SLUG_PATHS: list[tuple[str, str, Any, list[str]]] = [
+    ("top level", "companies", {"nope": "x"}, ["nope"]),
+    (
+        "recorded ($or index as a string)",
+        "people",
+        {"$or": [{"name": "x"}, {"email": "x"}]},
+        ["$or", "1", "email"],
+    ),
+    (
+        "nested",
+        "companies",
+        {"$or": [{"name": "x"}, {"$and": [{"bogus": 1}]}]},
+        ["$or", "1", "$and", "0", "bogus"],
+    ),
+    ("under $not", "companies", {"$not": {"bogus": 1}}, ["$not", "bogus"]),
+    (
+        "in a path",
+        "deals",
+        {"path": [["deals", "associated_company"], ["companies", "nope"]], "constraints": "x"},
+        ["path", "1", "1"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("parent", "flt", "path"), [c[1:] for c in UNKNOWN_SLUG_PATHS], ids=[c[0] for c in UNKNOWN_SLUG_PATHS]
+)
+def test_unknown_attribute_slug_code_and_path(parent: str, flt: Any, path: list[str]) -> None:
+    """Attio answers an unknown filter attribute with ``unknown_filter_attribute_slug`` and its key path."""
+    with pytest.raises(FilterError) as info:
+        compile_filter(flt, parent, RESOLVER)
+    assert info.value.code == "unknown_filter_attribute_slug"
+    assert info.value.message == f"Unknown attribute slug: {path[-1] if path[0] != 'path' else 'nope'}."
+    assert info.value.path == path
+
+
+def test_other_filter_errors_are_filter_error_without_path() -> None:
+    with pytest.raises(FilterError) as info:
+        compile_filter({"name": {"$like": "x"}}, "companies", RESOLVER)
+    assert (info.value.code, info.value.path) == ("filter_error", None)
+
+
+def test_active_from_still_takes_a_date() -> None:
+    assert run("deals", {"stage": {"active_from": {"$gte": "2023-11-20"}}}) == {D1, D3}
 
 
 # --- sorts -----------------------------------------------------------------------------------------

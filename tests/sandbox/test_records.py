@@ -325,12 +325,29 @@ async def test_query_limit_offset_filter_and_sorts(client: httpx.AsyncClient) ->
         r["values"]["deal_value"][0]["currency_value"] for r in all_deals
     )
     body = error(
-        await client.post("/v2/objects/deals/records/query", json={"filter": {"nope": 1}}),
+        await client.post("/v2/objects/deals/records/query", json={"filter": {"name": {"$like": 1}}}),
         400,
         "filter_error",
     )
-    assert body["type"] == "invalid_request_error"
+    assert body["type"] == "invalid_request_error" and "path" not in body
     error(await client.post("/v2/objects/deals/records/query", json={"limit": -1}), 400, "validation_type")
+
+
+async def test_unknown_filter_attribute_is_attios_recorded_answer(client: httpx.AsyncClient) -> None:
+    """Recorded from Attio: code ``unknown_filter_attribute_slug``, the key path with indexes as strings."""
+    flt = {"$or": [{"name": {"$contains": "a"}}, {"email": {"$contains": "a"}}]}
+    resp = await client.post("/v2/objects/people/records/query", json={"filter": flt})
+    assert resp.json() == {
+        "status_code": 400,
+        "type": "invalid_request_error",
+        "code": "unknown_filter_attribute_slug",
+        "message": "Unknown attribute slug: email.",
+        "path": ["$or", "1", "email"],
+    }
+    resp = await client.post("/v2/lists/active_deals/entries/query", json={"filter": {"nope": 1}})
+    assert error(resp, 400, "unknown_filter_attribute_slug")["path"] == ["nope"]
+    sort = {"sorts": [{"attribute": "nope", "direction": "asc"}]}  # sorts are no filter: filter_error
+    error(await client.post("/v2/objects/deals/records/query", json=sort), 400, "filter_error")
 
 
 async def test_record_entries_and_search(client: httpx.AsyncClient) -> None:
@@ -374,3 +391,37 @@ async def test_record_entries_and_search(client: httpx.AsyncClient) -> None:
 )
 async def test_search_validation(client: httpx.AsyncClient, body: dict, code: str) -> None:
     error(await client.post("/v2/objects/records/search", json=body), 400, code)
+
+
+@pytest.mark.parametrize(
+    ("obj", "flt"),
+    [
+        ("deals", {"owner": {"referenced_actor_type": "workspace-member"}}),  # one of the two properties
+        ("deals", {"owner": {"referenced_actor_id": "4e4be400-0000-4000-8000-000000000001"}}),
+        ("deals", {"owner": "olivia.bennett@demo-sales.example"}),
+        ("deals", {"owner": {"referenced_actor_type": "app", "referenced_actor_id": None}}),
+        ("deals", {"created_at": {"$gte": "2026-08-01"}}),  # a timestamp filter without a time
+        ("companies", {"primary_location": {"country_code": "UK"}}),  # not an ISO 3166-1 alpha-2 code
+        ("companies", {"primary_location": {"country_code": "gb"}}),
+        ("people", {"phone_numbers": {"country_code": "XX"}}),
+    ],
+)
+async def test_filters_attio_refuses_are_filter_errors(
+    client: httpx.AsyncClient, obj: str, flt: dict
+) -> None:
+    error(await client.post(f"/v2/objects/{obj}/records/query", json={"filter": flt}), 400, "filter_error")
+
+
+async def test_actor_timestamp_and_country_filters_attio_accepts(client: httpx.AsyncClient) -> None:
+    deal = (await records(client, "deals", limit=1))[0]
+    owner = deal["values"]["owner"][0]
+    flt = {
+        "owner": {
+            "referenced_actor_type": owner["referenced_actor_type"],
+            "referenced_actor_id": owner["referenced_actor_id"],
+        },
+        "created_at": {"$lte": "2100-01-01T00:00:00Z"},
+    }
+    assert rid(deal) in {rid(r) for r in await records(client, "deals", filter=flt)}
+    gb = await records(client, "companies", filter={"primary_location": {"country_code": "GB"}})
+    assert gb and all(r["values"]["primary_location"][0]["country_code"] == "GB" for r in gb)
