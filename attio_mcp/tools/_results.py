@@ -1,7 +1,9 @@
 """Result models shared by several tool families; family-specific results live with their tools.
 
 Every tool returns a pydantic model, so every tool publishes an ``outputSchema`` and the SDK validates the
-``structuredContent`` against it. Fields left ``None`` are omitted from the output.
+``structuredContent`` against it. Fields left ``None`` are omitted from the output. ``interpreted`` lists how
+input that was not taken literally was read (``"stage: 'discovery' → 'Discovery'"``); it is omitted when the
+input was taken as written.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ class Deleted(BaseModel):
 
     deleted: bool
     id: str
+    interpreted: list[str] | None = None
 
 
 class FlatRecord(BaseModel):
@@ -28,6 +31,7 @@ class FlatRecord(BaseModel):
     web_url: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
+    interpreted: list[str] | None = None
 
 
 class RecordPage(Page[FlatRecord]):
@@ -37,3 +41,4 @@ class RecordPage(Page[FlatRecord]):
 
     records: list[FlatRecord]
     web_url: str | None = None
+    interpreted: list[str] | None = None

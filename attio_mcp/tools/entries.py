@@ -8,6 +8,8 @@ parent-record attributes; the latter are added to ``record``.
 
 from __future__ import annotations
 
+import builtins
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -19,13 +21,11 @@ from attio_mcp.tools._params import EntryId, Fields, Limit, ListId, Mode, Offset
 from attio_mcp.tools._registry import tool, workspace_of
 from attio_mcp.tools._results import Deleted
 from attio_mcp.workspace import Subject, TargetSchema, Workspace, WorkspaceError
-from attio_mcp.workspace.entries import is_actor, parent_schemas, render_entries, split_fields
-from attio_mcp.workspace.entry_query import (
-    FilterType,
-    parent_record_filter,
-    rewrite_entry_filter,
-    simple_entry_filter,
-)
+from attio_mcp.workspace.compile import FilterInputError, compile_filter
+from attio_mcp.workspace.entries import parent_schemas, render_entries, split_fields
+from attio_mcp.workspace.entry_query import FilterType, parent_record_filter
+from attio_mcp.workspace.interpret import Interpreted
+from attio_mcp.workspace.lookup import record_id as named_record
 from attio_mcp.workspace.page import Page, split_page
 from attio_mcp.workspace.values import require_uuid
 
@@ -33,7 +33,25 @@ EntryValues = Annotated[dict[str, Any], Field(description="Entry attribute slug 
 OptionalEntryValues = Annotated[dict[str, Any] | None, Field(description="Entry attribute slug -> value")]
 Attribute = Annotated[str | None, Field(description="Entry or parent-record attribute slug, or record_id")]
 Value = Annotated[Any, Field(description="Value to compare (array for in)")]
-Filter = Annotated[dict[str, Any] | None, Field(description="Full Attio filter, instead of attribute")]
+Filter = Annotated[
+    dict[str, Any] | None,
+    Field(description='Attio filter instead of attribute, e.g. {"priority":"High","stage":{"$ne":"Lead"}}'),
+]
+# filter_type -> the operator it is compiled as (with the value as its operand).
+_SIMPLE_OPS = {
+    "equals": "$eq",
+    "not_equals": "$ne",
+    "contains": "$contains",
+    "starts_with": "$starts_with",
+    "ends_with": "$ends_with",
+    "greater_than": "$gt",
+    "greater_than_or_equal": "$gte",
+    "less_than": "$lt",
+    "less_than_or_equal": "$lte",
+    "is_empty": "$empty",
+    "is_not_empty": "$not_empty",
+    "in": "$in",
+}
 Parent = Annotated[str | None, Field(description="Record's object slug (if the list has several)")]
 
 _FIND_ENTRY = "list_entries_filter with attribute record_id finds a record's entry id."
@@ -51,6 +69,7 @@ class FlatEntry(BaseModel):
     record: dict[str, Any] | None = None
     already_in_list: bool | None = None
     note: str | None = None
+    interpreted: list[str] | None = None
 
 
 class EntryPage(Page[FlatEntry]):
@@ -60,6 +79,7 @@ class EntryPage(Page[FlatEntry]):
 
     entries: list[FlatEntry]
     list: str
+    interpreted: builtins.list[str] | None = None  # builtins: ``list`` above is a field name
 
 
 @tool("lists", title="Get list entries", read_only=True, idempotent=True)
@@ -67,8 +87,9 @@ async def list_entries_get(
     ctx: Context, list_id: ListId, limit: Limit = 20, offset: Offset = 0, fields: Fields = None
 ) -> EntryPage:
     """Page through a list's entries: entry values plus the parent record's name."""
-    d, lst = await _list(ctx, list_id)
-    return await _page(d, lst, None, limit, offset, fields)
+    notes = Interpreted()
+    d, lst = await _list(ctx, list_id, notes)
+    return await _page(d, lst, None, limit, offset, fields, notes)
 
 
 @tool("lists", title="Filter list entries", read_only=True, idempotent=True)
@@ -98,14 +119,19 @@ async def list_entries_filter(
             field="value",
             next_step="pass value, or use is_empty / is_not_empty, which take none.",
         )
-    d, lst = await _list(ctx, list_id)
+    notes = Interpreted()
+    d, lst = await _list(ctx, list_id, notes)
     parents = await parent_schemas(d, lst)
-    if filter is not None:
-        where = rewrite_entry_filter(lst, parents, filter)
+    if filter is None:
+        op = _SIMPLE_OPS[filter_type]
+        simple = {attribute or "": {op: True if op in ("$empty", "$not_empty") else value}}
+        try:
+            where = await compile_filter(d, lst, simple, notes, parents=parents, where="attribute")
+        except FilterInputError as err:
+            raise _in_simple_terms(err) from None
     else:
-        members = await d.members() if is_actor(lst, parents, attribute or "") else ()
-        where = simple_entry_filter(lst, parents, attribute or "", filter_type, value, members)
-    return await _page(d, lst, where, limit, offset, fields)
+        where = await compile_filter(d, lst, filter, notes, parents=parents)
+    return await _page(d, lst, where, limit, offset, fields, notes)
 
 
 # Not idempotent: allow_duplicate adds another entry on every call (without it, a repeat returns the entry).
@@ -119,10 +145,11 @@ async def list_entries_add(
     allow_duplicate: Annotated[bool, Field(description="Add even if already in the list")] = False,
 ) -> FlatEntry:
     """Add a record to a list; if it is already there, return that entry with already_in_list=true."""
-    rid = require_uuid(record_id, "record_id")
-    d, lst = await _list(ctx, list_id)
-    parent = await _parent_object(d, lst, resource_type)
-    values = await _entry_values(d, lst, attributes or {}, for_create=True, record=(parent, rid))
+    notes = Interpreted()
+    d, lst = await _list(ctx, list_id, notes)
+    parent = await _parent_object(d, lst, resource_type, notes)
+    rid = await named_record(d, [parent], record_id, field="record_id", notes=notes)
+    values = await _entry_values(d, lst, attributes or {}, for_create=True, record=(parent, rid), notes=notes)
     if not allow_duplicate:
         where = parent_record_filter(lst, [parent], [rid])
         found = await d.call(d.client.query_entries(lst.id, filter=where, limit=1), target=lst)
@@ -131,14 +158,14 @@ async def list_entries_add(
             out["already_in_list"] = True
             if values:
                 out["note"] = "attributes not applied; use list_entries_update"
-            return FlatEntry(**out)
+            return FlatEntry(**out, interpreted=notes.out())
     entry = await d.call(
         d.client.create_entry(lst.id, parent, rid, values),
         target=lst,
         subject=Subject(f"{parent} record {rid}", "record_id", "records_search finds record ids."),
         missing_reference=True,
     )
-    return FlatEntry(**(await render_entries(d, lst, [entry]))[0])
+    return FlatEntry(**(await render_entries(d, lst, [entry]))[0], interpreted=notes.out())
 
 
 # Destructive: null clears an entry value; overwrite replaces multiselects. Not idempotent: append adds.
@@ -155,30 +182,52 @@ async def list_entries_update(
             field="attributes",
             next_step="pass entry attribute slugs and values; lists_get shows them.",
         )
-    d, lst = await _list(ctx, list_id)
-    values = await _entry_values(d, lst, attributes, for_create=False, entry_id=eid, append=mode == "append")
+    notes = Interpreted()
+    d, lst = await _list(ctx, list_id, notes)
+    values = await _entry_values(
+        d, lst, attributes, for_create=False, entry_id=eid, append=mode == "append", notes=notes
+    )
     entry = await d.call(
         d.client.update_entry(lst.id, eid, values, overwrite=mode == "overwrite"),
         target=lst,
         subject=_entry(lst, eid),
     )
-    return FlatEntry(**(await render_entries(d, lst, [entry]))[0])
+    return FlatEntry(**(await render_entries(d, lst, [entry]))[0], interpreted=notes.out())
 
 
 @tool("lists", title="Remove list entry", destructive=True, idempotent=True)
 async def list_entries_remove(ctx: Context, list_id: ListId, entry_id: EntryId) -> Deleted:
     """Remove an entry from a list; the parent record is kept."""
     eid = require_uuid(entry_id, "entry_id")
-    d, lst = await _list(ctx, list_id)
+    notes = Interpreted()
+    d, lst = await _list(ctx, list_id, notes)
     await d.call(d.client.delete_entry(lst.id, eid), target=lst, subject=_entry(lst, eid))
-    return Deleted(deleted=True, id=eid)
+    return Deleted(deleted=True, id=eid, interpreted=notes.out())
 
 
 # -- helpers --------------------------------------------------------------------------------------------
 
 
+def _in_simple_terms(err: FilterInputError) -> WorkspaceError:
+    """A compiler error about ``{attribute: {op: value}}`` told in the simple form's parameters."""
+    words = {op: name for name, op in _SIMPLE_OPS.items()}
+    message = re.sub(r"\$[a-z_]+", lambda m: words.get(m.group(0), m.group(0)), err.message)
+    field = {"attribute": "attribute", "operator": "filter_type"}.get(err.part, "value")
+    options = [words[o] for o in err.options if o in words] if err.part == "operator" else err.options
+    next_step = (
+        "use one of the filter_type values listed in Valid." if err.part == "operator" else err.next_step
+    )
+    return WorkspaceError("VALIDATION_ERROR", message, field=field, next_step=next_step, options=options)
+
+
 async def _page(
-    d: Workspace, lst: TargetSchema, where: Mapping[str, Any] | None, limit: int, offset: int, fields: Fields
+    d: Workspace,
+    lst: TargetSchema,
+    where: Mapping[str, Any] | None,
+    limit: int,
+    offset: int,
+    fields: Fields,
+    notes: Interpreted,
 ) -> EntryPage:
     split_fields(lst, await parent_schemas(d, lst), fields)  # a bad field fails before any entries query
     rows = await d.call(
@@ -186,10 +235,12 @@ async def _page(
     )
     page, more = split_page(rows, limit)
     entries = [FlatEntry(**e) for e in await render_entries(d, lst, page, fields)]
-    return EntryPage.of(entries, more=more, offset=offset, list=lst.slug)
+    return EntryPage.of(entries, more=more, offset=offset, list=lst.slug, interpreted=notes.out())
 
 
-async def _parent_object(d: Workspace, lst: TargetSchema, resource_type: str | None) -> str:
+async def _parent_object(
+    d: Workspace, lst: TargetSchema, resource_type: str | None, notes: Interpreted
+) -> str:
     allowed = list(lst.parent_objects)
     if resource_type is None:
         if len(allowed) == 1:
@@ -200,7 +251,7 @@ async def _parent_object(d: Workspace, lst: TargetSchema, resource_type: str | N
             field="resource_type",
             options=allowed,
         )
-    obj = await d.object(resource_type)
+    obj = await d.object(resource_type, notes=notes)
     if obj.slug in allowed or obj.id in allowed:
         return obj.slug
     raise WorkspaceError(
@@ -221,11 +272,12 @@ async def _entry_values(
     record: tuple[str, str] | None = None,
     entry_id: str | None = None,
     append: bool = False,
+    notes: Interpreted | None = None,
 ) -> dict[str, Any]:
     """The entry write payload; a parent-record attribute fails with a pointer to records_update."""
     owners = await parent_schemas(d, lst)
     for key in data:
-        if lst.get(str(key)) is not None:
+        if lst.get(str(key)) is not None or (notes is not None and lst.find(str(key))[0] is not None):
             continue
         owner = next((p for p in owners if p.get(str(key)) is not None), None)
         if owner is None:
@@ -239,7 +291,7 @@ async def _entry_values(
             field=str(key),
             next_step=f"set it with records_update ({target}); entry attributes are: {', '.join(lst.writable())}.",
         )
-    return await d.prepare(lst, data, for_create=for_create, append=append)
+    return await d.prepare(lst, data, for_create=for_create, append=append, notes=notes)
 
 
 async def _entry_parent(d: Workspace, lst: TargetSchema, entry_id: str) -> tuple[str, str] | None:
@@ -252,9 +304,9 @@ async def _entry_parent(d: Workspace, lst: TargetSchema, entry_id: str) -> tuple
     return None
 
 
-async def _list(ctx: Context, list_id: str) -> tuple[Workspace, TargetSchema]:
+async def _list(ctx: Context, list_id: str, notes: Interpreted) -> tuple[Workspace, TargetSchema]:
     d = workspace_of(ctx)
-    return d, await d.list(list_id)
+    return d, await d.list(list_id, notes=notes)
 
 
 def _entry(lst: TargetSchema, entry_id: str) -> Subject:

@@ -18,20 +18,22 @@ from attio_mcp.tools._registry import tool, workspace_of
 from attio_mcp.tools._results import Deleted, FlatRecord, RecordPage
 from attio_mcp.toolsets import R_ENTRY, R_OBJ, R_REC
 from attio_mcp.workspace import TargetSchema, Workspace, WorkspaceError
+from attio_mcp.workspace.compile import compile_filter, compile_sorts
 from attio_mcp.workspace.errors import did_you_mean
+from attio_mcp.workspace.interpret import Interpreted
 from attio_mcp.workspace.page import split_page
-from attio_mcp.workspace.query import (
-    check_fields,
-    check_filter,
-    check_sorts,
-    combine_filters,
-    text_query_filter,
-)
+from attio_mcp.workspace.query import check_fields, combine_filters, text_query_filter
 from attio_mcp.workspace.render import flatten_record, hoist_web_urls
 from attio_mcp.workspace.values import require_uuid
 
 Query = Annotated[str | None, Field(description="Text in name, domain, email or phone", max_length=256)]
-Filter = Annotated[dict[str, Any] | None, Field(description='Attio filter, e.g. {"stage":"Lead"}')]
+Filter = Annotated[
+    dict[str, Any] | None,
+    Field(
+        description='Attio filter: {"stage":"Lead"}, {"deal_value":{"$gte":5000}}, {"company":{"name":"Acme"}}; '
+        "$eq $ne $gt $gte $lt $lte $in $nin $contains $starts_with $not_empty; $and/$or/$not"
+    ),
+]
 Sorts = Annotated[
     list[dict[str, Any]] | None,
     Field(description="[{attribute, direction: asc|desc}]", max_length=10),
@@ -50,6 +52,7 @@ class RecordEntries(BaseModel):
     """The list entries of one record."""
 
     entries: list[RecordEntry]
+    interpreted: list[str] | None = None
 
 
 @tool("records", title="Search records", read_only=True, idempotent=True)
@@ -64,10 +67,11 @@ async def records_search(
     offset: Offset = 0,
 ) -> RecordPage:
     """Find records by text query and/or Attio filter, one page at a time."""
-    d, schema = await _object(ctx, resource_type)
-    projected = check_fields(schema, fields)
-    where = check_filter(schema, filter) if filter is not None else None
-    order = check_sorts(schema, sorts) if sorts else None
+    notes = Interpreted()
+    d, schema = await _object(ctx, resource_type, notes)
+    projected = check_fields(schema, fields, notes)
+    where = await compile_filter(d, schema, filter, notes) if filter is not None else None
+    order = await compile_sorts(d, schema, sorts, notes) if sorts else None
     text = (query or "").strip()
     combined = combine_filters(where, text_query_filter(schema, text) if text else None)
     rows = await d.call(
@@ -77,7 +81,13 @@ async def records_search(
     page, more = split_page(rows, limit)
     records = [flatten_record(r, schema.slug, schema, fields=projected) for r in page]
     template = hoist_web_urls(records)  # one URL pattern instead of one URL per record
-    return RecordPage.of([FlatRecord(**r) for r in records], more=more, offset=offset, web_url=template)
+    return RecordPage.of(
+        [FlatRecord(**r) for r in records],
+        more=more,
+        offset=offset,
+        web_url=template,
+        interpreted=notes.out(),
+    )
 
 
 @tool("records", title="Get record", read_only=True, idempotent=True)
@@ -86,21 +96,23 @@ async def records_get(
 ) -> FlatRecord:
     """Get one record by id."""
     rid = require_uuid(record_id, "record_id")
-    d, schema = await _object(ctx, resource_type)
-    projected = check_fields(schema, fields)
+    notes = Interpreted()
+    d, schema = await _object(ctx, resource_type, notes)
+    projected = check_fields(schema, fields, notes)
     record = await d.call(
         d.client.get_record(schema.slug, rid), target=schema, subject=f"{schema.slug} record {rid}"
     )
-    return FlatRecord(**flatten_record(record, schema.slug, schema, fields=projected))
+    return _out(flatten_record(record, schema.slug, schema, fields=projected), notes)
 
 
 @tool("records", title="Create record")
 async def records_create(ctx: Context, resource_type: ResourceType, data: Data) -> FlatRecord:
     """Create a record from attribute values."""
-    d, schema = await _object(ctx, resource_type)
-    values = await d.prepare(schema, data, for_create=True)
+    notes = Interpreted()
+    d, schema = await _object(ctx, resource_type, notes)
+    values = await d.prepare(schema, data, for_create=True, notes=notes)
     record = await d.call(d.client.create_record(schema.slug, values), target=schema)
-    return FlatRecord(**flatten_record(record, schema.slug, schema))
+    return _out(flatten_record(record, schema.slug, schema), notes)
 
 
 # Destructive: overwrite mode removes multiselect values that are not sent. Not idempotent: append mode adds
@@ -118,14 +130,15 @@ async def records_update(
             field="data",
             next_step="pass at least one attribute to change.",
         )
-    d, schema = await _object(ctx, resource_type)
-    values = await d.prepare(schema, data, for_create=False, append=mode == "append")
+    notes = Interpreted()
+    d, schema = await _object(ctx, resource_type, notes)
+    values = await d.prepare(schema, data, for_create=False, append=mode == "append", notes=notes)
     record = await d.call(
         d.client.update_record(schema.slug, rid, values, overwrite=mode == "overwrite"),
         target=schema,
         subject=f"{schema.slug} record {rid}",
     )
-    return FlatRecord(**flatten_record(record, schema.slug, schema))
+    return _out(flatten_record(record, schema.slug, schema), notes)
 
 
 # Destructive: a match has its single-value attributes and its other multiselects replaced. Idempotent: the
@@ -135,12 +148,15 @@ async def records_upsert(
     ctx: Context, resource_type: ResourceType, matching_attribute: MatchingAttribute, data: Data
 ) -> FlatRecord:
     """Update the record whose matching_attribute equals its value in data, or create it."""
-    d, schema = await _object(ctx, resource_type)
+    notes = Interpreted()
+    d, schema = await _object(ctx, resource_type, notes)
     unique = [a.slug for a in schema.attributes.values() if a.unique and not a.archived]
-    attr = schema.get(matching_attribute)
+    attr, candidates = schema.find(matching_attribute)
+    if attr is not None and matching_attribute not in (attr.slug, attr.id):
+        notes.add("matching_attribute", matching_attribute, attr.slug)
     if attr is None or not attr.unique:
         if attr is None:
-            close = did_you_mean(matching_attribute, list(schema.attributes))
+            close = [a.slug for a in candidates] or did_you_mean(matching_attribute, list(schema.attributes))
             problem = f"{schema.slug} has no attribute {matching_attribute!r}"
             problem += f"; did you mean {', '.join(close)}?" if close else ""
         else:
@@ -155,7 +171,7 @@ async def records_upsert(
         raise WorkspaceError(
             "VALIDATION_ERROR", problem, field="matching_attribute", options=unique, next_step=next_step
         )
-    values = await d.prepare(schema, data, for_create=True)
+    values = await d.prepare(schema, data, for_create=True, notes=notes)
     if values.get(attr.slug) in (None, []):
         raise WorkspaceError(
             "VALIDATION_ERROR",
@@ -164,7 +180,7 @@ async def records_upsert(
             next_step=f"add {attr.slug} to data.",
         )
     record = await d.call(d.client.assert_record(schema.slug, attr.slug, values), target=schema)
-    return FlatRecord(**flatten_record(record, schema.slug, schema))
+    return _out(flatten_record(record, schema.slug, schema), notes)
 
 
 # Idempotent: deleting again changes nothing (the second call reports NOT_FOUND; the end state is the same).
@@ -172,11 +188,12 @@ async def records_upsert(
 async def records_delete(ctx: Context, resource_type: ResourceType, record_id: RecordId) -> Deleted:
     """Delete a record permanently."""
     rid = require_uuid(record_id, "record_id")
-    d, schema = await _object(ctx, resource_type)
+    notes = Interpreted()
+    d, schema = await _object(ctx, resource_type, notes)
     await d.call(
         d.client.delete_record(schema.slug, rid), target=schema, subject=f"{schema.slug} record {rid}"
     )
-    return Deleted(deleted=True, id=rid)
+    return Deleted(deleted=True, id=rid, interpreted=notes.out())
 
 
 @tool(
@@ -187,7 +204,8 @@ async def records_get_entries(
 ) -> RecordEntries:
     """List the list entries of a record: list id and slug, entry id."""
     rid = require_uuid(record_id, "record_id")
-    d, schema = await _object(ctx, resource_type)
+    notes = Interpreted()
+    d, schema = await _object(ctx, resource_type, notes)
     rows = await d.call(
         d.client.list_record_entries(schema.slug, rid, limit=1000),
         target=schema,
@@ -199,13 +217,18 @@ async def records_get_entries(
                 list_id=r.list_id, list_api_slug=r.list_api_slug, entry_id=r.entry_id, created_at=r.created_at
             )
             for r in rows
-        ]
+        ],
+        interpreted=notes.out(),
     )
 
 
 # -- helpers -------------------------------------------------------------------------------------------
 
 
-async def _object(ctx: Context, resource_type: str) -> tuple[Workspace, TargetSchema]:
+async def _object(ctx: Context, resource_type: str, notes: Interpreted) -> tuple[Workspace, TargetSchema]:
     d = workspace_of(ctx)
-    return d, await d.object(resource_type)
+    return d, await d.object(resource_type, notes=notes)
+
+
+def _out(record: dict[str, Any], notes: Interpreted) -> FlatRecord:
+    return FlatRecord(**record, interpreted=notes.out())

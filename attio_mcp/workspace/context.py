@@ -9,14 +9,17 @@ client call through :meth:`Workspace.call`, the single place where client errors
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from attio_mcp.attio import AttioClient, AttioError, AttioStatusError, NotFoundError, WorkspaceMember
+from attio_mcp.workspace import dates
 from attio_mcp.workspace.errors import NEXT_BY_CODE, LookupFailure, WorkspaceError, error_from_attio, field_of
-from attio_mcp.workspace.schema import SchemaCache, TargetSchema
-from attio_mcp.workspace.values import prepare_values, refuse_append_clears
+from attio_mcp.workspace.interpret import Interpreted
+from attio_mcp.workspace.schema import AttrInfo, SchemaCache, TargetSchema
+from attio_mcp.workspace.values import _EMAIL_RE, UUID_RE, _host, prepare_values, refuse_append_clears
 
 T = TypeVar("T")
 
@@ -28,6 +31,13 @@ _SCHEMA_WORDS = ("attribute", "option", "status")
 # Attio names the attribute at fault in its messages: 'attribute with ID "…"', 'attribute with slug/ID "…"',
 # 'attribute with slug "phone_numbers"' (its validation path then names a property, original_phone_number).
 _ATTR_IN_MESSAGE = re.compile(r'attribute with (?:slug/ID|slug|ID) "([^"]+)"', re.IGNORECASE)
+# The usual CRM names of the standard objects, read as them only when the workspace has no object by that name.
+OBJECT_SYNONYMS = {
+    **dict.fromkeys(("account", "accounts", "organization", "organizations", "organisation"), "companies"),
+    **dict.fromkeys(("organisations", "org", "orgs"), "companies"),
+    **dict.fromkeys(("contact", "contacts"), "people"),
+    **dict.fromkeys(("opportunity", "opportunities", "opp", "opps"), "deals"),
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,11 @@ class Workspace:
     client: AttioClient
     schema: SchemaCache
     _members: list[WorkspaceMember] | None = field(default=None, repr=False)
+    clock: Callable[[], datetime] | None = field(default=None, repr=False)
+
+    def now(self) -> datetime:
+        """The current UTC time, from ``clock`` when one is set (tests), else :func:`dates.utc_now`."""
+        return self.clock() if self.clock is not None else dates.utc_now()
 
     @classmethod
     def connect(cls, client: AttioClient) -> Workspace:
@@ -59,21 +74,41 @@ class Workspace:
 
     # -- schema lookups ------------------------------------------------------------------------------
 
-    async def object(self, name: str, *, field: str = "resource_type") -> TargetSchema:
-        """An object's schema by slug, UUID or noun; NOT_FOUND with the closest names names ``field``."""
+    async def object(
+        self, name: str, *, field: str = "resource_type", notes: Interpreted | None = None
+    ) -> TargetSchema:
+        """An object's schema by slug, UUID or noun, or (with ``notes``) a usual CRM name of a standard object
+        (``accounts`` -> companies) when the workspace has no object by that name. NOT_FOUND names ``field``
+        and lists the workspace's object slugs."""
         try:
-            return await self.schema.object(name)
+            found = await self.schema.object(name)
         except LookupFailure as exc:
-            raise exc.for_field(field) from None
+            synonym = OBJECT_SYNONYMS.get(name.strip().lower()) if notes is not None else None
+            if synonym is None:
+                raise _listing(exc.for_field(field)) from None
+            try:
+                found = await self.schema.object(synonym)
+            except LookupFailure:
+                raise _listing(exc.for_field(field)) from None
+        if notes is not None and name.strip() not in (found.slug, found.id):
+            notes.add(field, name, found.slug)
+        return found
 
-    async def list(self, name: str, *, field: str = "list_id") -> TargetSchema:
-        """A list's schema by api_slug, UUID or name; NOT_FOUND with the closest names names ``field``."""
+    async def list(
+        self, name: str, *, field: str = "list_id", notes: Interpreted | None = None
+    ) -> TargetSchema:
+        """A list's schema by api_slug, UUID or name; NOT_FOUND names ``field`` and lists the list slugs."""
         try:
-            return await self.schema.list(name)
+            found = await self.schema.list(name)
         except LookupFailure as exc:
-            raise exc.for_field(field) from None
+            raise _listing(exc.for_field(field)) from None
+        if notes is not None and name.strip() not in (found.slug, found.id):
+            notes.add(field, name, found.slug)
+        return found
 
-    async def target(self, resource_type: str | None, list_id: str | None) -> TargetSchema:
+    async def target(
+        self, resource_type: str | None, list_id: str | None, *, notes: Interpreted | None = None
+    ) -> TargetSchema:
         """The schema of the object or list named by exactly one of the two parameters."""
         if bool(resource_type) == bool(list_id):
             raise WorkspaceError(
@@ -83,26 +118,65 @@ class Workspace:
                 next_step="objects_list and lists_get_all show valid values.",
             )
         if resource_type:
-            return await self.object(resource_type)
-        return await self.list(list_id or "")
+            return await self.object(resource_type, notes=notes)
+        return await self.list(list_id or "", notes=notes)
 
     async def object_slugs(self) -> dict[str, str]:
         """Object UUID -> slug, for read forms that name objects by id."""
         return {o.object_id: o.api_slug for o in await self.schema.objects() if o.object_id and o.api_slug}
 
     async def prepare(
-        self, target: TargetSchema, data: Mapping[str, Any], *, for_create: bool, append: bool = False
+        self,
+        target: TargetSchema,
+        data: Mapping[str, Any],
+        *,
+        for_create: bool,
+        append: bool = False,
+        notes: Interpreted | None = None,
     ) -> dict[str, Any]:
         """The write payload for ``data``; members are fetched only when an actor attribute is written.
 
         ``append``: the payload goes out as a PATCH, so clearing a multi-value attribute is refused.
+        ``notes``: read the input as meant (see :func:`prepare_values`); a record reference given by name is
+        looked up (one records query) and must name exactly one record.
         """
-        actors = any((a := target.get(str(k))) is not None and a.type == "actor-reference" for k in data)
-        members = await self.members() if actors else ()
-        payload = prepare_values(target, data, for_create=for_create, members=members)
+        attrs = [target.find(str(k))[0] if notes is not None else target.get(str(k)) for k in data]
+        members = await self.members() if any(a and a.type == "actor-reference" for a in attrs) else ()
+        if notes is not None and isinstance(data, Mapping):
+            data = await self._named_references(data, attrs, notes)
+        payload = prepare_values(
+            target,
+            data,
+            for_create=for_create,
+            members=members,
+            notes=notes,
+            now=self.now() if notes else None,
+        )
         if append:
             refuse_append_clears(target, payload)
         return payload
+
+    async def _named_references(
+        self, data: Mapping[str, Any], attrs: Sequence[AttrInfo | None], notes: Interpreted
+    ) -> dict[str, Any]:
+        """``data`` with each record reference given by a name replaced by the one record it names."""
+        from attio_mcp.workspace.lookup import resolve_one  # lookup builds on this module
+
+        out = dict(data)
+        for (key, raw), attr in zip(data.items(), attrs, strict=True):
+            if attr is None or attr.type != "record-reference" or not attr.allowed_objects:
+                continue
+            items = list(raw) if isinstance(raw, list | tuple) else [raw]
+            resolved = []
+            for item in items:
+                name, objects = _reference_name(attr, item)
+                if name is None:
+                    resolved.append(item)
+                    continue
+                match = await resolve_one(self, objects, name, where=attr.slug, notes=notes)
+                resolved.append({"target_object": match.object, "target_record_id": match.id})
+            out[key] = resolved if isinstance(raw, list | tuple) else resolved[0]
+        return out
 
     # -- calling Attio -------------------------------------------------------------------------------
 
@@ -153,6 +227,37 @@ class Workspace:
                 error.field = attr.slug  # the attribute, not a property path inside its value
         error.args = (error.render(),)
         return error
+
+
+def _listing(failure: LookupFailure) -> LookupFailure:
+    """The NOT_FOUND with the workspace's slugs inline (as Valid), so one retry can pick the right one."""
+    failure.options = list(failure.available)
+    failure.args = (failure.render(),)
+    return failure
+
+
+def _reference_name(attr: AttrInfo, item: Any) -> tuple[str | None, tuple[str, ...]]:
+    """The record name in a reference value and the objects to look it up in; ``(None, ())`` when ``item`` is
+    an id, an email or domain Attio matches itself, or no name at all."""
+    objects = attr.allowed_objects
+    if isinstance(item, Mapping):
+        rid = item.get("target_record_id", item.get("record_id"))
+        target = item.get("target_object", item.get("object"))
+        if not isinstance(rid, str) or UUID_RE.match(rid.strip()) or len(item) > 2:
+            return None, ()
+        objects = (str(target),) if isinstance(target, str) and target in objects else objects
+        item = rid
+    if not isinstance(item, str) or not item.strip():
+        return None, ()
+    text = item.strip()
+    prefix, _, rest = text.partition(":")
+    if UUID_RE.match(text) or (rest and UUID_RE.match(rest)):
+        return None, ()
+    if "people" in objects and _EMAIL_RE.match(text):
+        return None, ()  # Attio matches a person by email itself
+    if "companies" in objects and "@" not in text and " " not in text and _host(text):
+        return None, ()  # and a company by domain
+    return text, objects
 
 
 def _missing_record(exc: AttioError) -> bool:

@@ -2,9 +2,10 @@
 
 The free-text ``query`` becomes one ``$or`` of ``$contains`` conditions over the object's identifying
 attributes, found by type in the live schema (never a fixed list of objects): personal names, domains,
-email addresses, phone numbers, and text attributes that are named ``name`` or unique. A caller's ``filter``
-is checked shallowly (logical operators and attribute names; Attio checks operators and operands) and its
-attribute names are rewritten to slugs, so a misspelt slug fails here with a did-you-mean.
+email addresses, phone numbers, and text attributes that are named ``name`` or unique. The tools compile
+filters and sorts with ``workspace.compile`` (checked per type, read as meant); ``check_filter`` and
+``check_sorts`` remain the shallow checks (logical operators and attribute names only) for callers that want
+the filter taken literally.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from attio_mcp.workspace.errors import WorkspaceError, did_you_mean
+from attio_mcp.workspace.interpret import Interpreted
 from attio_mcp.workspace.schema import AttrInfo, TargetSchema
 
 __all__ = [
@@ -212,8 +214,11 @@ def _is_path(path: Any) -> bool:
     )
 
 
-def check_fields(schema: TargetSchema, fields: list[str] | None) -> list[str] | None:
-    """Resolve ``fields`` (slugs, ids or titles, plus the top-level keys) to slugs, or fail naming the first bad one."""
+def check_fields(
+    schema: TargetSchema, fields: list[str] | None, notes: Interpreted | None = None
+) -> list[str] | None:
+    """Resolve ``fields`` (slugs, ids or titles, plus the top-level keys; with ``notes`` also the slug
+    variants of ``TargetSchema.find``, noted) to slugs, or fail naming the first bad one."""
     if fields is None:
         return None
     out: list[str] = []
@@ -221,10 +226,19 @@ def check_fields(schema: TargetSchema, fields: list[str] | None) -> list[str] | 
         if name in TOP_FIELDS:
             slug = name
         else:
-            attr = schema.get(name)
+            attr, candidates = schema.find(name) if notes is not None else (schema.get(name), [])
             if attr is None:
+                if candidates:
+                    raise _invalid(
+                        f"{name!r} could mean any of {', '.join(a.slug for a in candidates)}",
+                        "fields",
+                        "name the one you mean.",
+                        [a.slug for a in candidates],
+                    )
                 raise _unknown_attr(schema, name, "fields", TOP_FIELDS)
             slug = attr.slug
+            if notes is not None and name not in (attr.slug, attr.id):
+                notes.add("fields", name, slug)
         if slug not in out:
             out.append(slug)
     return out

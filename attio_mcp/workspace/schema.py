@@ -8,6 +8,7 @@ first calls for the same key share one fetch.
 from __future__ import annotations
 
 import builtins
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -74,6 +75,80 @@ class TargetSchema:
             if attr.title.strip().lower() == key:
                 return attr
         return None
+
+    def find(self, name: str) -> tuple[AttrInfo | None, list[AttrInfo]]:
+        """``get``, then the variants a model writes for a slug, when exactly one attribute fits.
+
+        Returns ``(attribute, [])`` for one match, ``(None, candidates)`` when several attributes fit equally
+        well, ``(None, [])`` when none does. Variants, tried in order (the first rule with a match decides):
+        the same words in another case or separator (``Deal Value``, ``dealValue``, ``deal-value``); singular
+        or plural (``domain``, ``email_address``); a common word for the attribute's type when the object has
+        one such attribute (``email``, ``phone``, ``website``, ``amount``/``value`` for its one currency,
+        ``company``/``account`` for its one reference to companies, ``owner``); one word of exactly one slug
+        (``title`` -> ``job_title``).
+        """
+        found = self.get(name)
+        if found is not None:
+            return found, []
+        key = _words(name)
+        if not key:
+            return None, []
+        live = [a for a in self.attributes.values() if not a.archived]
+        rules: tuple[Callable[[AttrInfo], bool], ...] = (
+            lambda a: key in (_words(a.slug), _words(a.title)),
+            lambda a: _singular(key) in (_singular(_words(a.slug)), _singular(_words(a.title))),
+            lambda a: not a.system and _type_word(_singular(key), a),
+            lambda a: _singular(key) in {_singular(t) for t in _words(a.slug).split("_")},
+        )
+        for rule in rules:
+            hits = [a for a in live if rule(a)]
+            if len(hits) == 1:
+                return hits[0], []
+            if hits:
+                return None, hits
+        return None, []
+
+
+# A common word for an attribute -> the types (and, for references, the target object) it names.
+_TYPE_WORDS: dict[str, tuple[str, str | None]] = {
+    **dict.fromkeys(("domain", "website", "url", "site", "web"), ("domain", None)),
+    **dict.fromkeys(("email", "mail", "e_mail", "email_address"), ("email-address", None)),
+    **dict.fromkeys(("phone", "telephone", "mobile", "tel", "cell", "phone_number"), ("phone-number", None)),
+    **dict.fromkeys(("amount", "value", "price", "revenue", "worth"), ("currency", None)),
+    **dict.fromkeys(("address", "location"), ("location", None)),
+    **dict.fromkeys(("status", "stage", "pipeline_stage"), ("status", None)),
+    **dict.fromkeys(("owner", "assignee", "assigned_to"), ("actor-reference", None)),
+    **dict.fromkeys(
+        ("company", "account", "organization", "organisation", "org"), ("record-reference", "companies")
+    ),
+    **dict.fromkeys(("person", "contact"), ("record-reference", "people")),
+    **dict.fromkeys(("deal", "opportunity"), ("record-reference", "deals")),
+}
+
+
+def _words(name: str) -> str:
+    """``"Deal Value"``, ``"dealValue"``, ``"deal-value"`` -> ``"deal_value"``."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
+    return re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_")
+
+
+def _singular(words: str) -> str:
+    """Each word of a snake_case name in the singular (a rough English rule, enough for slugs)."""
+    out = []
+    for word in words.split("_"):
+        if len(word) > 4 and word.endswith("ies"):
+            word = word[:-3] + "y"
+        elif word.endswith(("sses", "shes", "ches", "xes", "uses")):
+            word = word[:-2]
+        elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            word = word[:-1]
+        out.append(word)
+    return "_".join(out)
+
+
+def _type_word(word: str, attr: AttrInfo) -> bool:
+    kind, target = _TYPE_WORDS.get(word, ("", None))
+    return attr.type == kind and (target is None or target in attr.allowed_objects)
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:

@@ -17,11 +17,13 @@ import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from attio_mcp.workspace.dates import DATE_WORDS, parse_words, today_is
 from attio_mcp.workspace.errors import InputError, did_you_mean, format_choices
+from attio_mcp.workspace.interpret import Interpreted, show
 
 if TYPE_CHECKING:
     from attio_mcp.attio import WorkspaceMember
@@ -32,11 +34,13 @@ __all__ = [
     "UUID_RE",
     "TypeSpec",
     "normalise_value",
+    "parse_amount",
     "parse_number",
     "prepare_values",
     "refuse_append_clears",
     "require_uuid",
     "validate_all",
+    "words_to_iso",
 ]
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -44,7 +48,11 @@ _EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 _HOST_RE = re.compile(r"^(?!-)[\w-]+(\.[\w-]+)+$")
 _PLAIN_NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _GROUPED_NUMBER_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_MONEY_RE = re.compile(r"^(?P<sign>[+-]?)\s*(?P<sym>[$€£¥₹])?\s*(?P<num>[\d.,]+)\s*(?P<code>[A-Za-z]{3})?$")
+_MONEY_RE = re.compile(
+    r"^(?P<sign>[+-]?)\s*(?P<sym>[$€£¥₹])?\s*(?P<num>[\d.,]+)\s*(?P<mult>[kKmMbB](?![A-Za-z]))?\s*"
+    r"(?P<code>[A-Za-z]{3})?$"
+)
+_MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 _SYMBOL_CODES = {"€": "EUR", "£": "GBP", "₹": "INR"}  # "$" and "¥" name several currencies
 _TRUE, _FALSE = {"true", "yes", "y", "1", "on"}, {"false", "no", "n", "0", "off"}
 LOCATION_KEYS = (
@@ -91,6 +99,22 @@ def parse_number(value: Any) -> int | float | None:
     return number if math.isfinite(number) else None
 
 
+def parse_amount(value: Any, *, multipliers: bool = True) -> int | float | None:
+    """A number, or an amount as people write it: ``"$50,000"``, ``"€2,500.50"``, ``"1.5M USD"`` and
+    (``multipliers``) ``"50k"``."""
+    number = parse_number(value)
+    if number is not None or not isinstance(value, str):
+        return number
+    match = _MONEY_RE.match(value.strip())
+    if match is None or (match["mult"] and not multipliers):
+        return None
+    number = parse_number(match["sign"] + match["num"])
+    if number is None or not match["mult"]:
+        return number
+    scaled = number * _MULTIPLIERS[match["mult"].lower()]
+    return int(scaled) if float(scaled).is_integer() else scaled
+
+
 def _text(attr: AttrInfo, v: Any, _m: Sequence[WorkspaceMember]) -> str:
     if isinstance(v, str):
         return v
@@ -113,7 +137,7 @@ def _currency(attr: AttrInfo, v: Any, _m: Sequence[WorkspaceMember]) -> int | fl
         v = v.get("currency_value", v.get("amount"))
     number = parse_number(v)
     if number is None and isinstance(v, str) and (match := _MONEY_RE.match(v.strip())):
-        number = parse_number(match["sign"] + match["num"])
+        number = parse_amount(v, multipliers=False)  # "50k" is read only where it can be reported
         code = code or match["code"] or _SYMBOL_CODES.get(match["sym"] or "")
     if number is None:
         raise _fail(attr, f"{v!r} is not an amount")
@@ -422,9 +446,17 @@ def prepare_values(
     *,
     for_create: bool,
     members: Sequence[WorkspaceMember] = (),
+    notes: Interpreted | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Return the Attio write payload for `data`, or raise one `InputError` describing every problem."""
-    payload, errors = _prepare(schema, data, for_create=for_create, members=members)
+    """Return the Attio write payload for `data`, or raise one `InputError` describing every problem.
+
+    With ``notes``, input is also read the way a model means it (slug variants, dates in words, option titles
+    in another case, amounts with symbols) and every such reading is recorded there; without, only the
+    long-standing forms are accepted (exact slugs, ids and titles; ISO dates). ``now`` is the clock for dates
+    in words (default: the UTC clock).
+    """
+    payload, errors = _prepare(schema, data, for_create=for_create, members=members, notes=notes, now=now)
     if errors:
         raise InputError.combine(errors)
     return payload
@@ -438,7 +470,7 @@ def validate_all(
     members: Sequence[WorkspaceMember] = (),
 ) -> list[InputError]:
     """Every problem with `data` (empty when it is valid), e.g. to check a bulk import up front."""
-    return _prepare(schema, data, for_create=for_create, members=members)[1]
+    return _prepare(schema, data, for_create=for_create, members=members, notes=None, now=None)[1]
 
 
 def _as_array(value: Any) -> list[Any]:
@@ -446,8 +478,16 @@ def _as_array(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def normalise_value(attr: AttrInfo, raw: Any, members: Sequence[WorkspaceMember] = ()) -> Any:
-    """Coerce one attribute's input into its write form, applying the cardinality rules."""
+def normalise_value(
+    attr: AttrInfo,
+    raw: Any,
+    members: Sequence[WorkspaceMember] = (),
+    *,
+    notes: Interpreted | None = None,
+    now: datetime | None = None,
+) -> Any:
+    """Coerce one attribute's input into its write form, applying the cardinality rules (``notes``: read it
+    as meant and record how, as in :func:`prepare_values`)."""
     if raw is None or (isinstance(raw, list | tuple) and not raw):
         return []
     spec = TYPES.get(attr.type, _DEFAULT_SPEC)
@@ -458,8 +498,73 @@ def normalise_value(attr: AttrInfo, raw: Any, members: Sequence[WorkspaceMember]
             field=attr.slug,
             hint="Send a single value.",
         )
-    out = [spec.coerce(attr, _unwrap(item, spec.unwrap), members) for item in items]
+    out = [_coerce_item(attr, spec, _unwrap(item, spec.unwrap), members, notes, now) for item in items]
     return out if attr.multi or spec.always_list else out[0]
+
+
+def _coerce_item(
+    attr: AttrInfo,
+    spec: TypeSpec,
+    value: Any,
+    members: Sequence[WorkspaceMember],
+    notes: Interpreted | None,
+    now: datetime | None,
+) -> Any:
+    if notes is not None and attr.type in ("date", "timestamp") and isinstance(value, str):
+        words = words_to_iso(value, date_only=attr.type == "date", now=now)
+        if words is not None:
+            notes.add(attr.slug, value, show(words))
+            value = words
+    if notes is not None and attr.type in ("currency", "number") and isinstance(value, str):
+        scaled = parse_amount(value) if parse_amount(value, multipliers=False) is None else None
+        if scaled is not None:  # "50k", "1.5M"
+            notes.add(attr.slug, value, show(scaled))
+            value = scaled
+    try:
+        out = spec.coerce(attr, value, members)
+    except InputError as err:
+        if attr.type not in ("date", "timestamp"):
+            raise
+        raise InputError(
+            f"{err.message.rstrip('.')}; {today_is(now)}.",
+            field=err.field,
+            hint=f"{err.hint or ''} Dates in words: {DATE_WORDS}.".strip(),
+            options=err.options,
+        ) from None
+    if notes is not None and _was_interpreted(attr, value, out):
+        notes.add(attr.slug, value, show(out.get("referenced_actor_id") if isinstance(out, dict) else out))
+    return out
+
+
+def _was_interpreted(attr: AttrInfo, given: Any, out: Any) -> bool:
+    """Whether coercing ``given`` took a reading worth telling (not a mere normalisation such as E.164)."""
+    if not isinstance(given, str):
+        return False
+    text = given.strip()
+    if attr.type in ("select", "status"):
+        return isinstance(out, str) and out != text
+    if attr.type in ("currency", "number", "rating"):
+        return parse_number(text) is None  # "$50,000", "50k"
+    if attr.type == "checkbox":
+        return text.lower() not in ("true", "false")
+    if attr.type == "actor-reference":
+        return "@" not in text and not UUID_RE.match(text)  # a member's name
+    return False
+
+
+def words_to_iso(
+    text: str, *, date_only: bool, now: datetime | None = None, at: time | None = None
+) -> str | None:
+    """A date in words (:mod:`dates`) as ``YYYY-MM-DD`` (``date_only``) or a UTC timestamp (the time given in
+    the words, else ``at``, else midnight); None when ``text`` is not words."""
+    found = parse_words(text, now)
+    if found is None:
+        return None
+    day, clock = found
+    if date_only:
+        return day.isoformat()
+    moment = datetime.combine(day, clock or at or time(0), tzinfo=UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _unwrap(item: Any, keys: tuple[str, ...]) -> Any:
@@ -471,17 +576,46 @@ def _unwrap(item: Any, keys: tuple[str, ...]) -> Any:
     return item
 
 
+def _attribute(
+    schema: TargetSchema, key: str, notes: Interpreted | None
+) -> tuple[AttrInfo | None, InputError | None]:
+    """The attribute ``key`` names (variants too, with ``notes``), or the error to report."""
+    if notes is None:
+        attr = schema.get(key)
+        return attr, None if attr else _unknown(schema, key)
+    attr, candidates = schema.find(key)
+    if attr is not None:
+        if key not in (attr.slug, attr.id):
+            notes.say(f"{show(key)} → {attr.slug}")
+        return attr, None
+    if not candidates:
+        return None, _unknown(schema, key)
+    slugs = [a.slug for a in candidates]
+    return None, InputError(
+        f"{key!r} could mean any of {format_choices(slugs)} on {schema.kind} {schema.slug!r}.",
+        field=key,
+        hint="Use the slug you mean (see options).",
+        options=slugs,
+    )
+
+
 def _prepare(
-    schema: TargetSchema, data: Mapping[str, Any], *, for_create: bool, members: Sequence[WorkspaceMember]
+    schema: TargetSchema,
+    data: Mapping[str, Any],
+    *,
+    for_create: bool,
+    members: Sequence[WorkspaceMember],
+    notes: Interpreted | None,
+    now: datetime | None,
 ) -> tuple[dict[str, Any], list[InputError]]:
     if not isinstance(data, Mapping):
         return {}, [InputError("Values must be an object mapping attribute slugs to values.", field="data")]
     payload: dict[str, Any] = {}
     errors: list[InputError] = []
     for key, raw in data.items():
-        attr = schema.get(str(key))
+        attr, problem = _attribute(schema, str(key), notes)
         if attr is None:
-            errors.append(_unknown(schema, str(key)))
+            errors.append(problem or _unknown(schema, str(key)))
         elif not attr.writable or attr.archived:
             state = "archived" if attr.archived else "read-only"
             errors.append(
@@ -495,7 +629,8 @@ def _prepare(
             errors.append(InputError(f"{attr.slug!r} is given twice (as {key!r}).", field=attr.slug))
         else:
             try:
-                payload[attr.slug] = _as_array(normalise_value(attr, raw, members))
+                value = normalise_value(attr, raw, members, notes=notes, now=now)
+                payload[attr.slug] = _as_array(value)
             except InputError as exc:
                 errors.append(exc)
     if for_create:
