@@ -1,9 +1,12 @@
 """Streamable HTTP at ``/mcp``: health route, bearer auth, DNS-rebinding protection and the per-caller key header.
 
-Layers, outermost first: ``HealthCheck`` (``GET /healthz``, open for orchestrators), ``BearerAuth`` (401
-without the token, when one is set), ``ApiKeyHeaderGuard`` (400 for an ``X-Attio-Api-Key`` header the server
-does not accept), then the SDK's app, whose transport security answers a foreign ``Host`` with 421 and a
-foreign ``Origin`` with 403.
+Layers, outermost first: ``HttpOnly`` (anything but HTTP, e.g. a WebSocket, is refused before any check),
+``HealthCheck`` (``GET /healthz``, open for orchestrators), ``BearerAuth`` (401 without the token, when one is
+set; 400 for a repeated ``Authorization``), ``ApiKeyHeaderGuard`` (400 for an ``X-Attio-Api-Key`` header the
+server does not accept), ``HostGuard`` (421 for a foreign or malformed ``Host``, 403 for a foreign
+``Origin``, compared case-insensitively with numeric ports only), ``sessions.SessionGuard`` (bounded MCP
+sessions), then the SDK's app. Under them all, uvicorn runs ``connections.GuardedH11Protocol``: header and
+body read timeouts and a connection cap.
 
 The server arrives complete from ``build_server``: with ``allow_request_keys`` it already selects each
 caller's own ``Workspace`` (``callers.py``) and its lifespan owns those clients. Nothing here changes it.
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 
 import anyio
 from mcp.server.transport_security import TransportSecuritySettings
@@ -21,6 +25,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from attio_mcp.server.app import AttioServer
 from attio_mcp.server.callers import API_KEY_HEADER, valid_api_key
+from attio_mcp.server.connections import connection_cap, protocol_class
+from attio_mcp.server.sessions import MAX_SESSIONS, SESSION_IDLE_SECONDS, SessionGuard
 from attio_mcp.server.settings import LOOPBACK_HOSTS, Settings
 
 logger = logging.getLogger("attio_mcp.server")
@@ -34,6 +40,19 @@ async def _reject(scope: Scope, receive: Receive, send: Send, status: int, error
     headers = {"WWW-Authenticate": 'Bearer realm="attio-mcp"'} if status == 401 else None
     response = JSONResponse({"error": error, "message": message}, status_code=status, headers=headers)
     await response(scope, receive, send)
+
+
+class HttpOnly:
+    """Refuses every scope but HTTP and lifespan: the checks below only look at HTTP requests."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "lifespan"):
+            await self.app(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008, "reason": "not served"})
 
 
 class HealthCheck:
@@ -66,7 +85,11 @@ class BearerAuth:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        header = dict(scope.get("headers") or ()).get(b"authorization", b"")
+        given_headers = [v for k, v in scope.get("headers") or () if k.lower() == b"authorization"]
+        if len(given_headers) > 1:
+            await _reject(scope, receive, send, 400, "invalid_authorization", "send Authorization once")
+            return
+        header = given_headers[0] if given_headers else b""
         scheme, _, given = header.partition(b" ")
         if scheme.lower() != b"bearer" or not hmac.compare_digest(given.strip(), self._token):
             await _reject(scope, receive, send, 401, "unauthorized", "missing or invalid bearer token")
@@ -96,6 +119,63 @@ class ApiKeyHeaderGuard:
             await _reject(scope, receive, send, 400, "invalid_api_key_header", problem)
             return
         await self.app(scope, receive, send)
+
+
+_HOST = re.compile(r"^(?:\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::([0-9]{1,5}))?$")
+
+
+class HostGuard:
+    """The DNS-rebinding check, strictly: ``Host`` and ``Origin`` compared case-insensitively, and a port
+    wildcard (``name:*``) matching digits only, so ``localhost:evil`` is a foreign host (421) and
+    ``LOCALHOST`` is localhost. Passes the SDK lower-cased headers, which its own check then accepts."""
+
+    def __init__(self, app: ASGIApp, security: TransportSecuritySettings) -> None:
+        self.app = app
+        self.enabled = security.enable_dns_rebinding_protection
+        self.hosts = frozenset(security.allowed_hosts)
+        self.origins = frozenset(security.allowed_origins)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.enabled:
+            await self.app(scope, receive, send)
+            return
+        headers = [(k.lower(), v) for k, v in scope.get("headers") or ()]
+        hosts = [v for k, v in headers if k == b"host"]
+        origins = [v for k, v in headers if k == b"origin"]
+        host = hosts[0].decode("latin-1").strip().lower() if len(hosts) == 1 else ""
+        if not _allowed(host, self.hosts, _HOST):
+            await _reject(scope, receive, send, 421, "misdirected_request", "this Host is not served here")
+            return
+        origin = origins[0].decode("latin-1").strip().lower() if origins else None
+        if origins and (len(origins) > 1 or not _allowed_origin(origin or "", self.origins)):
+            await _reject(
+                scope, receive, send, 403, "forbidden_origin", "this Origin may not call the server"
+            )
+            return
+        rewritten = [(k, v) for k, v in headers if k not in (b"host", b"origin")]
+        rewritten.append((b"host", host.encode("latin-1")))
+        if origin is not None:
+            rewritten.append((b"origin", origin.encode("latin-1")))
+        await self.app({**scope, "headers": rewritten}, receive, send)
+
+
+def _allowed(host: str, allowed: frozenset[str], shape: re.Pattern[str]) -> bool:
+    match = shape.match(host)
+    if match is None:
+        return False
+    if host in allowed:
+        return True
+    port = match.group(1)
+    return port is not None and f"{host[: -len(port) - 1]}:*" in allowed
+
+
+def _allowed_origin(origin: str, allowed: frozenset[str]) -> bool:
+    scheme, sep, rest = origin.partition("://")
+    if not sep or scheme not in ("http", "https"):
+        return False
+    return _allowed(
+        rest, frozenset(a.partition("://")[2] for a in allowed if a.startswith(scheme + "://")), _HOST
+    )
 
 
 def _split_port(name: str) -> tuple[str, bool]:
@@ -138,11 +218,18 @@ def build_http_app(server: AttioServer, settings: Settings) -> ASGIApp:
             "allow_request_keys is on but the server was built without caller keys: build it with "
             "build_server(settings) from the same settings"
         )
-    app = server.streamable_http_app(host=settings.host, transport_security=transport_security(settings))
-    outer: ASGIApp = ApiKeyHeaderGuard(app, enabled=settings.allow_request_keys)
+    security = transport_security(settings)
+    app = server.streamable_http_app(
+        host=settings.host,
+        transport_security=security,
+        session_idle_timeout=SESSION_IDLE_SECONDS,
+        max_sessions=MAX_SESSIONS + 100,  # SessionGuard keeps to MAX_SESSIONS; this is the last resort
+    )
+    outer: ASGIApp = HostGuard(SessionGuard(app), security)
+    outer = ApiKeyHeaderGuard(outer, enabled=settings.allow_request_keys)
     if settings.http_auth_token is not None:
         outer = BearerAuth(outer, settings.http_auth_token.get_secret_value())
-    return HealthCheck(outer)
+    return HttpOnly(HealthCheck(outer))
 
 
 def run_http(server: AttioServer, settings: Settings) -> None:
@@ -156,6 +243,15 @@ def run_http(server: AttioServer, settings: Settings) -> None:
             "(others get 421); list the names clients use, e.g. --allowed-hosts mcp.example.com",
             settings.host or "all interfaces",
         )
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        log_config=None,  # uvicorn's records go through our handler: redacted and rate-limited
+        lifespan="on",
+        ws="none",
+        http=protocol_class(max_connections=connection_cap(settings.max_connections)),
+    )
     logger.info("serving MCP over streamable HTTP at http://%s:%s/mcp", settings.host, settings.port)
     anyio.run(uvicorn.Server(config).serve)

@@ -54,6 +54,7 @@ class Settings(BaseModel):
     port: int = Field(8000, ge=0, le=65535)
     http_auth_token: SecretStr | None = None
     allowed_hosts: tuple[str, ...] = ()
+    max_connections: int = Field(512, ge=1)
     allow_request_keys: bool = False
     new_keys_per_minute: float = Field(30.0, gt=0)
     read_only: bool = False
@@ -229,6 +230,7 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
         "writes_per_second": env.get("ATTIO_WRITES_PER_SECOND") or None,
         "http_auth_token": _token(env.get("ATTIO_MCP_HTTP_TOKEN"), env.get("ATTIO_MCP_HTTP_TOKEN_FILE")),
         "allowed_hosts": parse_hosts(env.get("ATTIO_MCP_ALLOWED_HOSTS")),
+        "max_connections": env.get("ATTIO_MCP_MAX_CONNECTIONS") or None,
         "allow_request_keys": _flag(env.get("ATTIO_MCP_ALLOW_REQUEST_KEYS")),
         "new_keys_per_minute": env.get("ATTIO_MCP_NEW_KEYS_PER_MINUTE") or None,
         "read_only": _flag(env.get("ATTIO_MCP_READ_ONLY")),

@@ -15,7 +15,7 @@ import uvicorn
 class LiveServer:
     """A uvicorn server in a daemon thread; ``url`` is ``http://127.0.0.1:<port>``."""
 
-    def __init__(self, app: Any, *, port: int = 0, lifespan: str = "off") -> None:
+    def __init__(self, app: Any, *, port: int = 0, lifespan: str = "off", **options: Any) -> None:
         self.port = port or free_port()
         config = uvicorn.Config(
             app,
@@ -25,6 +25,7 @@ class LiveServer:
             lifespan=lifespan,
             timeout_graceful_shutdown=1,
             access_log=False,
+            **options,
         )
         self.server = uvicorn.Server(config)
         self.thread: threading.Thread | None = None
@@ -60,8 +61,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def live(app: Any, *, lifespan: str = "off") -> Iterator[LiveServer]:
-    server = LiveServer(app, lifespan=lifespan).start()
+def live(app: Any, *, lifespan: str = "off", **options: Any) -> Iterator[LiveServer]:
+    """``app`` served on a loopback port; ``options`` go to ``uvicorn.Config`` (e.g. ``http=`` a protocol)."""
+    server = LiveServer(app, lifespan=lifespan, **options).start()
     try:
         yield server
     finally:
