@@ -51,7 +51,9 @@ ReturnIds = Annotated[bool, Field(description="List the record id written for ev
 _LISTED_IN_ERROR = 20
 
 
-@tool("bulk", title="Import records")
+# Destructive: upsert and update overwrite the values a row gives (multi-selects replaced) and a null or []
+# clears one, so --disable-destructive hides it, like records_update and records_upsert (issue #20).
+@tool("bulk", title="Import records", destructive=True)
 async def records_import(
     ctx: Context,
     resource_type: ResourceType,
@@ -64,8 +66,9 @@ async def records_import(
 ) -> ImportResult:
     """Validate rows against the schema, then upsert, create or update them in bulk with progress.
 
-    Phase 1 checks every row (slugs, types, options, required attributes, duplicate unique values within the
-    batch) and reports each problem by row index and field; invalid rows are skipped. Upsert rows must carry
+    Upsert and update overwrite the values a row gives on existing records (multi-selects replaced; null or
+    [] clears). Phase 1 checks every row (slugs, types, options, required attributes, duplicate unique values
+    within the batch) and reports each problem by row index and field; invalid rows are skipped. Upsert rows must carry
     the object's required attributes too, since any of them may create a record. Phase 2 writes one
     request per row. Upsert counts split into created/updated by comparing each record's created_at with the
     time its request started.

@@ -299,3 +299,31 @@ async def test_auth_error_and_stop_on_error_halt_the_run() -> None:
     await run.execute(client, workers=1, stop_on_error=True)  # type: ignore[arg-type]
     assert (run.status, len(run.ids), client.calls) == ("stopped", 1, ["A", "B"])
     assert run.summary()["errors"] == [{"row": 1, "code": "VALIDATION_ERROR", "message": "bad value"}]
+
+
+async def test_disable_destructive_hides_the_import_that_overwrites(sandbox_app: Any) -> None:
+    """Issue #20: under --disable-destructive, records_import mode 'update' used to overwrite and clear."""
+    acme = next(
+        r
+        for r in records(sandbox_app, "companies").values()
+        if any(v["domain"] == "acme.com" for v in r.current("domains"))
+    )
+    before = [v.get("value") for v in acme.current("name")]
+    settings = Settings(sandbox=True, writes_per_second=1000, disable_destructive=True)
+    server = build_server(settings, transport=httpx.ASGITransport(app=sandbox_app))
+    async with Client(server) as client:
+        listed = {t.name: t for t in (await client.list_tools()).tools}
+        assert "records_import" not in listed and "records_create" in listed
+        rows = [{"record_id": acme.id, "name": None, "domains": []}]
+        result = await client.call_tool(
+            "records_import", {"resource_type": "companies", "rows": rows, "mode": "update"}
+        )
+        assert result.is_error and result.content[0].text.startswith(
+            "NOT_FOUND: unknown tool 'records_import'"
+        )
+    assert [v.get("value") for v in acme.current("name")] == before
+    async with Client(
+        build_server(Settings(sandbox=True), transport=httpx.ASGITransport(app=sandbox_app))
+    ) as client:
+        spec = next(t for t in (await client.list_tools()).tools if t.name == "records_import")
+        assert spec.annotations is not None and spec.annotations.destructive_hint
