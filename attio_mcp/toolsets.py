@@ -13,6 +13,7 @@ from dataclasses import dataclass
 R_OBJ, R_REC, W_REC = "object_configuration:read", "record_permission:read", "record_permission:read-write"
 R_LIST, R_ENTRY, W_ENTRY = "list_configuration:read", "list_entry:read", "list_entry:read-write"
 R_USERS = "user_management:read"
+R_MEET, R_CALL = "meeting:read", "call_recording:read"
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,28 @@ TOOLSETS: dict[str, Toolset] = {
             "required fields.",
         ),
         Toolset("bulk", "Bulk import of many rows.", (R_REC, R_OBJ), (W_REC, R_OBJ), ("records",)),
+        # Activity: comments, meetings, call recordings and one timeline per record.
+        Toolset(
+            "comments",
+            "Comment threads on records and list entries.",
+            ("comment:read", R_REC, R_OBJ),
+            ("comment:read-write", R_REC, R_OBJ),
+            ("comments",),
+        ),
+        Toolset(
+            "meetings",
+            "Meetings with their participants and linked records (Attio beta).",
+            (R_MEET, R_REC, R_OBJ),
+            (R_MEET, R_REC, R_OBJ),
+            ("meetings",),
+        ),
+        Toolset(
+            "calls",
+            "Call recordings and their transcripts (Attio beta).",
+            (R_MEET, R_CALL),
+            (R_MEET, R_CALL),
+            ("call_recordings", "call_transcript"),
+        ),
     )
 }
 TOOLSET_IDS: tuple[str, ...] = tuple(TOOLSETS)
