@@ -17,6 +17,8 @@ from attio_mcp.tools._params import Limit, Offset, RecordId, ResourceType
 from attio_mcp.tools._registry import tool, workspace_of
 from attio_mcp.tools._results import Deleted
 from attio_mcp.workspace import Subject, WorkspaceError
+from attio_mcp.workspace.interpret import Interpreted
+from attio_mcp.workspace.lookup import record_id as named_record
 from attio_mcp.workspace.page import Page, split_page
 from attio_mcp.workspace.render import compact_timestamp
 from attio_mcp.workspace.values import require_uuid
@@ -40,6 +42,7 @@ class NoteOut(BaseModel):
     content: str | None = None
     created_at: str | None = None
     truncated: bool | None = None
+    interpreted: list[str] | None = None
 
 
 class NotePage(Page[NoteOut]):
@@ -48,6 +51,7 @@ class NotePage(Page[NoteOut]):
     ITEMS = "notes"
 
     notes: list[NoteOut]
+    interpreted: list[str] | None = None
 
 
 @tool("notes", title="Create note")
@@ -60,16 +64,17 @@ async def notes_create(
     format: Literal["plaintext", "markdown"] = "plaintext",
 ) -> NoteOut:
     """Add a note (plaintext or markdown) to a record."""
-    rid = require_uuid(parent_record_id, "parent_record_id")
     d = workspace_of(ctx)
-    obj = (await d.object(parent_object, field="parent_object")).slug
+    said = Interpreted()
+    obj = (await d.object(parent_object, field="parent_object", notes=said)).slug
+    rid = await named_record(d, [obj], parent_record_id, field="parent_record_id", notes=said)
     note = await d.call(
         d.client.create_note(
             parent_object=obj, parent_record_id=rid, title=title, content=content, format=format
         ),
         subject=Subject(f"{obj} record {rid}", "parent_record_id", "records_search finds record ids."),
     )
-    return note_out(note, {})
+    return note_out(note, {}).model_copy(update={"interpreted": said.out()})
 
 
 @tool("notes", title="List notes", read_only=True, idempotent=True)
@@ -82,15 +87,19 @@ async def notes_list(
 ) -> NotePage:
     """List notes, optionally of one record; content is a 200-char preview (notes_get has it all)."""
     d = workspace_of(ctx)
-    rid = require_uuid(parent_record_id, "parent_record_id") if parent_record_id else None
-    if rid and not parent_object:
+    said = Interpreted()
+    if parent_record_id and not parent_object:
+        require_uuid(parent_record_id, "parent_record_id")
         raise WorkspaceError(
             "VALIDATION_ERROR",
             "parent_record_id needs parent_object",
             field="parent_object",
             next_step="pass the record's object slug too, e.g. companies.",
         )
-    obj = (await d.object(parent_object, field="parent_object")).slug if parent_object else None
+    obj = (await d.object(parent_object, field="parent_object", notes=said)).slug if parent_object else None
+    rid = None
+    if obj and parent_record_id:
+        rid = await named_record(d, [obj], parent_record_id, field="parent_record_id", notes=said)
 
     async def fetch(size: int, at: int) -> list[Note]:
         return await d.client.list_notes(parent_object=obj, parent_record_id=rid, limit=size, offset=at)
@@ -98,7 +107,9 @@ async def notes_list(
     rows = await fetch_pages(fetch, want=limit + 1, offset=offset, page_max=_PAGE_MAX)
     page, more = split_page(rows, limit)
     slugs = await d.object_slugs()
-    return NotePage.of([note_out(n, slugs, preview=True) for n in page], more=more, offset=offset)
+    return NotePage.of(
+        [note_out(n, slugs, preview=True) for n in page], more=more, offset=offset, interpreted=said.out()
+    )
 
 
 @tool("notes", title="Get note", read_only=True, idempotent=True)

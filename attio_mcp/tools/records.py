@@ -29,10 +29,7 @@ from attio_mcp.workspace.values import require_uuid
 Query = Annotated[str | None, Field(description="Text in name, domain, email or phone", max_length=256)]
 Filter = Annotated[
     dict[str, Any] | None,
-    Field(
-        description='Attio filter: {"stage":"Lead"}, {"deal_value":{"$gte":5000}}, {"company":{"name":"Acme"}}; '
-        "$eq $ne $gt $gte $lt $lte $in $nin $contains $starts_with $not_empty; $and/$or/$not"
-    ),
+    Field(description='e.g. {"stage":"Lead","deal_value":{"$gt":5000},"company":{"name":"Acme"}}'),
 ]
 Sorts = Annotated[
     list[dict[str, Any]] | None,
@@ -66,7 +63,8 @@ async def records_search(
     limit: Limit = 10,
     offset: Offset = 0,
 ) -> RecordPage:
-    """Find records by text query and/or Attio filter, one page at a time."""
+    """Find records by text query and/or filter. Filter ops: $eq $ne $gt $gte $lt $lte $in $nin $contains
+    $starts_with $not_empty, $and $or $not."""
     notes = Interpreted()
     d, schema = await _object(ctx, resource_type, notes)
     projected = check_fields(schema, fields, notes)

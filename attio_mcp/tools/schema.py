@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from attio_mcp.tools._registry import tool, workspace_of
 from attio_mcp.workspace import WorkspaceError
 from attio_mcp.workspace.errors import did_you_mean
+from attio_mcp.workspace.interpret import Interpreted
 from attio_mcp.workspace.render import describe_attribute
 
 OptionalResource = Annotated[str | None, Field(description="Object slug (or give list_id)", max_length=100)]
@@ -53,6 +54,7 @@ class Attributes(BaseModel):
     attributes: builtins.list[dict[str, Any]]  # builtins: ``list`` below is a field name
     object: str | None = None
     list: str | None = None
+    interpreted: builtins.list[str] | None = None
 
 
 class AttributeOptions(BaseModel):
@@ -61,6 +63,7 @@ class AttributeOptions(BaseModel):
     attribute: str
     type: str
     options: list[str]
+    interpreted: list[str] | None = None
 
 
 @tool("schema", title="Who am I", read_only=True, idempotent=True, scopes=())
@@ -92,11 +95,13 @@ async def attributes_list(
     ctx: Context, resource_type: OptionalResource = None, list_id: OptionalList = None
 ) -> Attributes:
     """List the attributes of an object or list: slug, type, flags and short option lists."""
-    target = await workspace_of(ctx).target(resource_type, list_id)
+    notes = Interpreted()
+    target = await workspace_of(ctx).target(resource_type, list_id, notes=notes)
     return Attributes(
         attributes=[describe_attribute(a) for a in target.attributes.values() if not a.archived],
         object=target.slug if target.kind == "object" else None,
         list=target.slug if target.kind == "list" else None,
+        interpreted=notes.out(),
     )
 
 
@@ -108,10 +113,13 @@ async def attribute_options(
     list_id: OptionalList = None,
 ) -> AttributeOptions:
     """List every select option or status of one attribute."""
-    target = await workspace_of(ctx).target(resource_type, list_id)
-    attr = target.get(attribute)
+    notes = Interpreted()
+    target = await workspace_of(ctx).target(resource_type, list_id, notes=notes)
+    attr, candidates = target.find(attribute)
+    if attr is not None and attribute not in (attr.slug, attr.id):
+        notes.add("attribute", attribute, attr.slug)
     if attr is None:
-        close = did_you_mean(attribute, list(target.attributes))
+        close = [a.slug for a in candidates] or did_you_mean(attribute, list(target.attributes))
         hint = f"did you mean {', '.join(close)}? " if close else ""
         raise WorkspaceError(
             "NOT_FOUND",
@@ -126,4 +134,6 @@ async def attribute_options(
             field="attribute",
             next_step="pick a select or status attribute from attributes_list.",
         )
-    return AttributeOptions(attribute=attr.slug, type=attr.type, options=list(attr.options))
+    return AttributeOptions(
+        attribute=attr.slug, type=attr.type, options=list(attr.options), interpreted=notes.out()
+    )

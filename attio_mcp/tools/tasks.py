@@ -1,15 +1,19 @@
 """Task tools: create, list, update and delete tasks linked to records and assigned to members.
 
 Attio tasks have no title and their content cannot be edited after creation. A ``title`` given to
-tasks_create is put in front of the content (``"Title — content"``). ``due_at`` takes an ISO timestamp or a
-date; a bare date means 09:00 UTC that day, which falls on the same calendar day from UTC-9 to UTC+14.
-Assignees are member ids or emails, checked against the workspace members before any write.
+tasks_create is put in front of the content (``"Title — content"``). ``due_at`` takes an ISO timestamp, a
+date, or a date in words (``tomorrow``, ``friday``, ``in 3 days``, ``next week 10:00``: ``workspace.dates``);
+a date without a time means 09:00 UTC that day, which falls on the same calendar day from UTC-9 to UTC+14.
+Assignees are member ids, emails or names, checked against the workspace members before any write. A
+linked record may be given by its name, domain or email instead of its id (one lookup). Every reading that
+was not literal is listed in the result's ``interpreted``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import time
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
@@ -20,9 +24,12 @@ from attio_mcp.tools._params import Limit, Offset
 from attio_mcp.tools._registry import tool, workspace_of
 from attio_mcp.tools._results import Deleted
 from attio_mcp.workspace import AttrInfo, InputError, Subject, Workspace, WorkspaceError
+from attio_mcp.workspace.dates import DATE_WORDS, today_is
+from attio_mcp.workspace.interpret import Interpreted, show
+from attio_mcp.workspace.lookup import record_id as named_record
 from attio_mcp.workspace.page import Page, split_page
 from attio_mcp.workspace.render import compact_timestamp
-from attio_mcp.workspace.values import TYPES, require_uuid
+from attio_mcp.workspace.values import TYPES, UUID_RE, require_uuid, words_to_iso
 
 MAX_CONTENT = 2000
 DATE_ONLY_TIME = "T09:00:00Z"
@@ -33,8 +40,10 @@ Links = Annotated[
     list[dict[str, Any]] | None,
     Field(description="[{target_object, target_record_id}]", max_length=50),
 ]
-Assignees = Annotated[list[str] | None, Field(description="Member ids or emails", max_length=20)]
-DueAt = Annotated[str | None, Field(description="ISO timestamp, or date (09:00 UTC)")]
+Assignees = Annotated[list[str] | None, Field(description="Member ids, emails or names", max_length=20)]
+DueAt = Annotated[
+    str | None, Field(description="ISO time, date (09:00 UTC) or words: tomorrow, friday, in 3 days")
+]
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DUE = AttrInfo(slug="due_at", id="", title="due_at", type="timestamp")
@@ -57,6 +66,7 @@ class TaskOut(BaseModel):
     linked_records: list[TaskLink] | None = None
     assignees: list[str | None] | None = None
     created_at: str | None = None
+    interpreted: list[str] | None = None
 
 
 class TaskPage(Page[TaskOut]):
@@ -65,6 +75,7 @@ class TaskPage(Page[TaskOut]):
     ITEMS = "tasks"
 
     tasks: list[TaskOut]
+    interpreted: list[str] | None = None
 
 
 @tool("tasks", title="Create task")
@@ -87,9 +98,10 @@ async def tasks_create(
             next_step="shorten the content, or put the details in a note (notes_create).",
         )
     d = workspace_of(ctx)
-    links = await _links(d, linked_records or [])
-    people = await _assignees(d, assignees or [])
-    deadline = _due(due_at) if due_at else None
+    notes = Interpreted()
+    links = await _links(d, linked_records or [], notes)
+    people = await _assignees(d, assignees or [], notes=notes)
+    deadline = _due(d, due_at, notes) if due_at else None
     task = await d.client.create_task(
         content=text,
         deadline_at=deadline,
@@ -97,7 +109,7 @@ async def tasks_create(
         linked_records=links,
         assignees=people,
     )
-    return (await _render(d, [task]))[0]
+    return (await _render(d, [task]))[0].model_copy(update={"interpreted": notes.out()})
 
 
 @tool("tasks", title="List tasks", read_only=True, idempotent=True)
@@ -113,6 +125,7 @@ async def tasks_list(
 ) -> TaskPage:
     """List tasks, optionally by linked record, assignee and completion."""
     d = workspace_of(ctx)
+    notes = Interpreted()
     if bool(linked_object) != bool(linked_record_id):
         raise WorkspaceError(
             "VALIDATION_ERROR",
@@ -122,10 +135,10 @@ async def tasks_list(
         )
     obj = rid = member = None
     if linked_object and linked_record_id:
-        rid = require_uuid(linked_record_id, "linked_record_id")
-        obj = (await d.object(linked_object, field="linked_object")).slug
+        obj = (await d.object(linked_object, field="linked_object", notes=notes)).slug
+        rid = await named_record(d, [obj], linked_record_id, field="linked_record_id", notes=notes)
     if assignee:
-        (actor,) = await _assignees(d, [assignee], field="assignee")
+        (actor,) = await _assignees(d, [assignee], field="assignee", notes=notes)
         member = actor.get("referenced_actor_id") or actor["workspace_member_email_address"]
     rows = await d.client.list_tasks(
         linked_object=obj,
@@ -137,7 +150,7 @@ async def tasks_list(
         offset=offset,
     )
     page, more = split_page(rows, limit)
-    return TaskPage.of(await _render(d, page), more=more, offset=offset)
+    return TaskPage.of(await _render(d, page), more=more, offset=offset, interpreted=notes.out())
 
 
 # Destructive: linked_records and assignees replace the current ones. Idempotent: values are set, not added.
@@ -145,7 +158,7 @@ async def tasks_list(
 async def tasks_update(
     ctx: Context,
     task_id: TaskId,
-    due_at: Annotated[str | None, Field(description="ISO timestamp, or date (09:00 UTC); '' clears")] = None,
+    due_at: Annotated[str | None, Field(description="As in tasks_create; '' clears")] = None,
     is_completed: bool | None = None,
     linked_records: Links = None,
     assignees: Assignees = None,
@@ -160,15 +173,16 @@ async def tasks_update(
             next_step="pass due_at, is_completed, linked_records or assignees; to change content, create a new task.",
         )
     d = workspace_of(ctx)
+    notes = Interpreted()
     changes: dict[str, Any] = {}
     if due_at is not None:
-        changes["deadline_at"] = _due(due_at) if due_at.strip() else None
+        changes["deadline_at"] = _due(d, due_at, notes) if due_at.strip() else None
     if is_completed is not None:
         changes["is_completed"] = is_completed
     if linked_records is not None:
-        changes["linked_records"] = await _links(d, linked_records)
+        changes["linked_records"] = await _links(d, linked_records, notes)
     if assignees is not None:
-        changes["assignees"] = await _assignees(d, assignees)
+        changes["assignees"] = await _assignees(d, assignees or [], notes=notes)
     task = await d.call(
         d.client.update_task(
             tid,
@@ -179,7 +193,7 @@ async def tasks_update(
         ),
         subject=_task(tid),
     )
-    return (await _render(d, [task]))[0]
+    return (await _render(d, [task]))[0].model_copy(update={"interpreted": notes.out()})
 
 
 @tool("tasks", title="Delete task", destructive=True, idempotent=True)
@@ -194,21 +208,39 @@ async def tasks_delete(ctx: Context, task_id: TaskId) -> Deleted:
 # -- helpers --------------------------------------------------------------------------------------------
 
 
-def _due(value: str) -> str:
-    """An ISO timestamp in UTC; a bare date becomes 09:00 UTC."""
+def _due(d: Workspace, value: str, notes: Interpreted) -> str:
+    """A UTC timestamp: an ISO time, a date (09:00 UTC) or a date in words (noted)."""
     text = value.strip()
-    if _DATE_RE.match(text):
+    words = words_to_iso(text, date_only=False, now=d.now(), at=time(9))
+    if words is not None:
+        notes.add("due_at", value, show(words))
+        text = words
+    elif _DATE_RE.match(text):
         text += DATE_ONLY_TIME
-    return TYPES["timestamp"].coerce(_DUE, text, ())
+    try:
+        return str(TYPES["timestamp"].coerce(_DUE, text, ()))
+    except InputError:
+        raise WorkspaceError(
+            "VALIDATION_ERROR",
+            f"{value.strip()[:80]!r} is not a date or time",
+            field="due_at",
+            next_step=f"pass an ISO time (2024-12-16T10:00:00Z), a date (09:00 UTC) or words ({DATE_WORDS}); "
+            f"{today_is(d.now())}.",
+        ) from None
 
 
-async def _links(d: Workspace, items: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
-    """``{target_object, target_record_id}`` items (``object``/``record_id`` also accepted), checked."""
+_OBJECT_KEYS = ("target_object", "object", "object_slug")
+_RECORD_KEYS = ("target_record_id", "record_id", "id")
+
+
+async def _links(d: Workspace, items: Sequence[dict[str, Any]], notes: Interpreted) -> list[dict[str, str]]:
+    """``{target_object, target_record_id}`` items (``object``/``record_id``/``id`` also accepted, an object by
+    its usual CRM name, a record by its name, domain or email), checked."""
     out = []
     for i, item in enumerate(items):
         where = f"linked_records.{i}"
-        obj = item.get("target_object") or item.get("object")
-        rid = item.get("target_record_id") or item.get("record_id")
+        obj = next((item[k] for k in _OBJECT_KEYS if item.get(k)), None)
+        rid = next((item[k] for k in _RECORD_KEYS if item.get(k)), None)
         if not isinstance(obj, str) or not isinstance(rid, str) or not obj or not rid:
             raise WorkspaceError(
                 "VALIDATION_ERROR",
@@ -216,15 +248,16 @@ async def _links(d: Workspace, items: Sequence[dict[str, Any]]) -> list[dict[str
                 field=where,
                 next_step='pass [{"target_object": "deals", "target_record_id": "<uuid>"}].',
             )
-        slug = (await d.object(obj, field=f"{where}.target_object")).slug
-        out.append(
-            {"target_object": slug, "target_record_id": require_uuid(rid, f"{where}.target_record_id")}
-        )
+        slug = (await d.object(obj, field=f"{where}.target_object", notes=notes)).slug
+        found = await named_record(d, [slug], rid, field=f"{where}.target_record_id", notes=notes)
+        out.append({"target_object": slug, "target_record_id": found})
     return out
 
 
-async def _assignees(d: Workspace, items: Sequence[str], *, field: str = "assignees") -> list[dict[str, Any]]:
-    """Member ids or emails -> actor references; an unknown one fails listing the members' emails."""
+async def _assignees(
+    d: Workspace, items: Sequence[str], *, field: str = "assignees", notes: Interpreted | None = None
+) -> list[dict[str, Any]]:
+    """Member ids, emails or names -> actor references; an unknown one fails listing the members' emails."""
     if not items:
         return []
     members = await d.members()
@@ -240,6 +273,9 @@ async def _assignees(d: Workspace, items: Sequence[str], *, field: str = "assign
                 options=err.options,
                 next_step="use a member's email or id; members_list shows them.",
             ) from None
+        text = str(item).strip()
+        if notes is not None and "@" not in text and not UUID_RE.match(text):
+            notes.add(field, text, show(actor.get("referenced_actor_id")))  # a member's name
         out.append(actor)  # by member id; by email only when no members could be listed to check it
     return out
 

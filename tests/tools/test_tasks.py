@@ -66,7 +66,10 @@ async def test_create_errors(tools: Any) -> None:
         "tasks_create", {"content": "x", "assignees": ["nobody@example.com"]}, code="VALIDATION_ERROR"
     )
     assert MARCUS in text and "members_list" in text
-    await tools.fail("tasks_create", {"content": "x", "due_at": "next tuesday"}, code="VALIDATION_ERROR")
+    text = await tools.fail(
+        "tasks_create", {"content": "x", "due_at": "end of quarter"}, code="VALIDATION_ERROR"
+    )
+    assert "(field: due_at)" in text and "today is" in text and "tomorrow" in text
     text = await tools.fail(
         "tasks_create", {"content": "y" * 1990, "title": "A long title"}, code="VALIDATION_ERROR"
     )
