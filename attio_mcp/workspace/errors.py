@@ -197,21 +197,37 @@ def error_from_attio(exc: AttioError, *, subject: str | None = None) -> Workspac
     if isinstance(exc, AttioStatusError):
         field = _field_of(exc)
         if code == "RATE_LIMIT" and exc.repeated_on_query:
-            message = f"Attio refused this query {exc.attempts} times in a row"
+            message = f"Attio refused this query for over 10 seconds ({exc.attempts} attempts)"
             next_step = (
-                "wait 10 seconds and retry once (Attio sums query scores over a 10-second window); if it is "
-                "refused again, the query is over Attio's per-query complexity limit, which waiting never "
-                "fixes: simplify the filter (fewer conditions, $or branches and sorts) or narrow it."
+                "it is over Attio's per-query complexity limit, which waiting does not fix: simplify the filter "
+                "(fewer conditions, $or branches, path hops and sorts) or narrow it, then call again."
             )
         elif code == "RATE_LIMIT" and exc.retry_at is not None:
             next_step = "Attio is throttling this key; wait a few seconds, then retry."
-    maybe_applied = False
     if code == "UPSTREAM_ERROR":
         attempts = exc.attempts or 1
         if attempts > 1 and "attempt" not in message:
             message = f"{message} (after {attempts} attempts)"
-        maybe_applied = isinstance(exc, (AttioTransportError, AttioStatusError))
-    return WorkspaceError(code, message, field=field, next_step=next_step, maybe_applied=maybe_applied)
+        if not was_sent(exc):
+            next_step = (
+                "the request never reached Attio, so nothing was applied; retry once Attio is reachable."
+            )
+    return WorkspaceError(
+        code, message, field=field, next_step=next_step, maybe_applied=may_have_applied(exc)
+    )
+
+
+def was_sent(exc: AttioError) -> bool:
+    """False when the request never left this machine (no connection could be made): Attio did nothing."""
+    return not (isinstance(exc, AttioTransportError) and not exc.sent)
+
+
+def may_have_applied(exc: AttioError) -> bool:
+    """Whether Attio may have carried out the request although the call failed: a 5xx, a timeout or a
+    dropped connection after the request was sent. 4xx answers (429 included) and unsent requests did not."""
+    if isinstance(exc, AttioStatusError):
+        return exc.status >= 500
+    return isinstance(exc, AttioTransportError) and exc.sent
 
 
 def field_of(exc: AttioError) -> str | None:

@@ -158,13 +158,16 @@ async def test_max_attempts_reached_reports_attempts_and_retry_at(make_client: M
     "query",
     [lambda a: a.query_records("deals", filter={"stage": "Lead"}), lambda a: a.query_entries("pipeline")],
 )
-async def test_a_scored_query_refused_again_and_again_stops_early(make_client: MakeClient, query) -> None:
-    """Over Attio's per-query score limit a query never succeeds: three 429s in a row end the retries."""
-    rec = Recorder([rate_limited()])
-    async with make_client(rec, max_attempts=8) as attio:
+async def test_a_scored_query_refused_for_a_whole_window_stops_early(
+    make_client: MakeClient, clock: FakeClock, query
+) -> None:
+    """Over Attio's per-query score limit a query never succeeds: 429s for a whole 10 s window end it."""
+    rec = Recorder([rate_limited()])  # Retry-After one second later, every time
+    async with make_client(rec, max_attempts=30, max_retry_seconds=600) as attio:
         with pytest.raises(RateLimitError) as info:
             await query(attio)
-    assert rec.count == 3 and info.value.repeated_on_query
+    assert info.value.repeated_on_query
+    assert 10 <= rec.count < 30 and sum(clock.sleeps) >= 10
 
 
 @pytest.mark.anyio
