@@ -579,3 +579,44 @@ class AttioClient:
     async def list_members(self) -> list[WorkspaceMember]:
         """All workspace members (no pagination)."""
         return _many(WorkspaceMember, await self._get(api_path("workspace_members")))
+
+    # -- attribute values (current or historic) --------------------------------------------------------
+
+    async def list_record_values(
+        self,
+        object: str,
+        record_id: str,
+        attribute: str,
+        *,
+        show_historic: bool = False,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Values of one attribute of a record; with ``show_historic`` every value it ever had, oldest first."""
+        path = api_path("objects", object, "records", record_id, "attributes", attribute, "values")
+        return _values(await self._get(path, _history_params(show_historic, limit, offset)))
+
+    async def list_entry_values(
+        self,
+        list: str,
+        entry_id: str,
+        attribute: str,
+        *,
+        show_historic: bool = False,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Values of one attribute of a list entry; with ``show_historic`` its whole history, oldest first."""
+        path = api_path("lists", list, "entries", entry_id, "attributes", attribute, "values")
+        return _values(await self._get(path, _history_params(show_historic, limit, offset)))
+
+
+def _history_params(show_historic: bool, limit: int | None, offset: int | None) -> dict[str, QueryValue]:
+    return {"show_historic": True if show_historic else None, "limit": limit, "offset": offset}
+
+
+def _values(body: object) -> list[dict[str, Any]]:
+    """Raw value dicts (``{active_from, active_until, created_by_actor, attribute_type, …}``), as in ``values``."""
+    data = _data(body)
+    items = data if isinstance(data, list) else []
+    return [dict(item) for item in items if isinstance(item, Mapping)]
