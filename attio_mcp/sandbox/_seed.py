@@ -18,6 +18,7 @@ from ._ids import stable_id
 from ._seed_activity import seed_activity
 from ._seed_data import COMPANIES, DEAL_PLAN, FIRST_NAMES, JOB_TITLES, LAST_NAMES, PROJECTS, WORKSPACES
 from ._seed_lists import seed_lists
+from ._seed_pipeline import seed_stage_histories
 from ._seed_schema import MEMBERS, WORKSPACE_NAME, WORKSPACE_SLUG, build_schema, seed_members
 from ._store import Item, Store
 from ._writes import create_record
@@ -378,6 +379,7 @@ def seed_workspace(store: Store, *, with_data: bool = True) -> None:
             _seed_projects(ctx)
             seed_lists(ctx)
             _seed_notes_and_tasks(ctx)
+            seed_stage_histories(ctx)
             seed_activity(ctx)
         finally:
             store.seeding = False
