@@ -73,12 +73,19 @@ class AttioError(Exception):
 
 
 class AttioTransportError(AttioError):
-    """No usable response: the connection failed, broke or spoke bad HTTP."""
+    """No usable response: the connection failed, broke or spoke bad HTTP.
 
-    def __init__(self, message: str, *, method: str = "", path: str = "", attempts: int = 1) -> None:
+    ``sent`` is False when the request never left this machine (no connection could be made, or none was
+    free in the pool): Attio cannot have acted on it. Otherwise it may have.
+    """
+
+    def __init__(
+        self, message: str, *, method: str = "", path: str = "", attempts: int = 1, sent: bool = True
+    ) -> None:
         super().__init__(message, attempts=attempts)
         self.method = method
         self.path = path
+        self.sent = sent
 
     def _describe(self) -> str:
         return f"{self.method} {self.path}: {self.message}" if self.method else self.message
@@ -266,6 +273,11 @@ def error_from_transport(
     detail = str(exc).strip()
     kind = type(exc).__name__
     message = f"{kind}: {detail}" if detail else kind
+    sent = not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
     if isinstance(exc, httpx.TimeoutException):
-        return AttioTimeoutError(f"timed out ({message})", method=method, path=path, attempts=attempts)
-    return AttioTransportError(f"request failed ({message})", method=method, path=path, attempts=attempts)
+        return AttioTimeoutError(
+            f"timed out ({message})", method=method, path=path, attempts=attempts, sent=sent
+        )
+    return AttioTransportError(
+        f"request failed ({message})", method=method, path=path, attempts=attempts, sent=sent
+    )

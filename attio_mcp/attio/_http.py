@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -32,9 +33,12 @@ logger = logging.getLogger("attio_mcp.attio")
 
 REDACTED = "[redacted]"
 BURST = 2.0  # tokens a limiter may save up (see HttpCore.__init__)
-# A records/entries query refused this many times in a row is taken to be over Attio's per-query score
-# limit ("reduce the complexity of your query"), which no wait fixes; the window limit clears within 10 s.
-SCORED_429_ATTEMPTS = 3
+# Attio sums query scores over a sliding 10 s window, so a refusal for the window clears within it; a
+# records/entries query still refused after a whole window of 429s in a row is taken to be over the
+# per-query score limit ("reduce the complexity of your query"), which no wait fixes.
+SCORE_WINDOW_SECONDS = 10.0
+
+_E = TypeVar("_E", bound=AttioError)
 
 QueryValue = str | int | bool | None
 """A query parameter value; ``None`` drops the parameter, booleans are sent as ``true``/``false``."""
@@ -153,7 +157,7 @@ class HttpCore:
 
     # -- the request loop ------------------------------------------------------------------------------
 
-    def _scrub(self, error: AttioError) -> AttioError:
+    def _scrub(self, error: _E) -> _E:
         """Belt and braces: make sure the key never travels inside an error message."""
         if self._api_key in error.message:
             error.message = error.message.replace(self._api_key, REDACTED)
@@ -185,10 +189,11 @@ class HttpCore:
     ) -> object:
         """Send one Attio call with rate limiting and retries; return the parsed JSON body (not unwrapped).
 
-        ``read`` picks the read or write bucket. ``idempotent`` allows retrying 5xx, timeouts and connection
-        failures; 429 is retried regardless, except that a ``scored`` query (one Attio scores for complexity)
-        refused ``SCORED_429_ATTEMPTS`` times in a row stops early with ``repeated_on_query`` set: over
-        Attio's per-query score limit, waiting never helps. An empty success body reads as ``{}``. Raises an
+        ``read`` picks the read or write bucket. ``idempotent`` allows retrying 5xx, timeouts and dropped
+        connections; 429 and a connection that could not be made (nothing was sent) are retried regardless.
+        A ``scored`` query (one Attio scores for complexity) still refused after ``SCORE_WINDOW_SECONDS`` of
+        429s in a row stops early with ``repeated_on_query`` set: over Attio's per-query score limit, waiting
+        never helps. An empty success body reads as ``{}``. Raises an
         ``AttioError`` subclass, or ``AttioClientClosedError`` after ``aclose``.
         """
         self.check_open()
@@ -196,6 +201,7 @@ class HttpCore:
         bucket = self.reads if read else self.writes
         query = _clean_params(params)
         first_started = self._clock()
+        refused_since: float | None = None  # when the current run of 429s began
         attempt = 0
         while True:
             attempt += 1
@@ -212,7 +218,10 @@ class HttpCore:
                 ) from exc
             except httpx.RequestError as exc:
                 error = self._scrub(error_from_transport(exc, method=method, path=path, attempts=attempt))
-                retry = isinstance(exc, httpx.TransportError) and should_retry(None, None, idempotent)
+                # A request that never left (no connection) may be sent again whatever the operation.
+                retry = isinstance(exc, httpx.TransportError) and should_retry(
+                    None, None, idempotent or not error.sent
+                )
                 delay = backoff(attempt, random=self._jitter)
                 if not (retry and self._budget_allows(attempt, first_started, delay)):
                     self._log(logging.INFO, method, path, type(exc).__name__, attempt, started, "")
@@ -236,9 +245,10 @@ class HttpCore:
             status_error.retry_at = retry_at_from(retry_after, now)
             self._scrub(status_error)
             delay = self._delay_for(status, parse_retry_after(retry_after, now), attempt)
-            if scored and status == 429 and attempt >= SCORED_429_ATTEMPTS:
+            refused_since = (refused_since or started) if status == 429 else None
+            if scored and refused_since is not None and started - refused_since >= SCORE_WINDOW_SECONDS:
                 status_error.repeated_on_query = True
-                self._log(logging.INFO, method, path, str(status), attempt, started, "; query refused again")
+                self._log(logging.INFO, method, path, str(status), attempt, started, "; refused for a window")
                 raise status_error
             if not (
                 should_retry(status, status_error.code, idempotent)

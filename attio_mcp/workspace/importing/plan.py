@@ -72,6 +72,7 @@ class ImportResult(BaseModel):
     skipped: int | None = None
     not_attempted: int | None = None
     in_flight_when_cancelled: list[int] | None = None
+    maybe_written: list[int] | None = None  # failed rows Attio may have written all the same
     stopped_reason: str | None = None
     seconds: float | None = None
     errors: list[ImportIssue] | None = None

@@ -7,11 +7,19 @@ client's write token bucket paces them, so throughput sits at the write ceiling 
 request:
 
 - ``upsert``: ``PUT /records?matching_attribute=`` (assert). Idempotent, so the client may retry it and a
-  retry can never duplicate a record. Attio does not say whether an assert created or updated; the engine
+  retry can never duplicate a record; a row whose retries all failed (429, 5xx, timeout, dropped connection)
+  goes back into the queue for up to ``REQUEUE_PASSES`` more passes, so a run through a flaky network still
+  writes every row. Attio does not say whether an assert created or updated; the engine
   infers it by comparing the returned ``created_at`` with the wall-clock time the request started (clock
   skew between this machine and Attio can move rows between the two counts; their sum is exact).
-- ``update``: ``PUT /records/{record_id}`` (multiselects replaced, as with an assert). Idempotent.
-- ``create``: ``POST /records``. Not retry-safe: a create whose response is lost may or may not exist.
+- ``update``: ``PUT /records/{record_id}`` (multiselects replaced, as with an assert). Idempotent, requeued
+  like an upsert.
+- ``create``: ``POST /records``. Not retry-safe: a create whose response is lost may or may not exist, so
+  only rows Attio certainly did not act on (429, or no connection at all) are requeued.
+
+Every failed row's message says what is known: an upsert or update that may have been written (re-running
+converges), a create that may have been created (look before retrying), or a row Attio never received.
+``ImportResult.maybe_written`` lists the failed rows that Attio may have written anyway.
 
 Nothing here imports MCP; callers turn :class:`ImportRefused` and the
 :class:`~attio_mcp.workspace.importing.plan.ImportResult` into their own output.
@@ -29,8 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from attio_mcp.attio import AttioError
-from attio_mcp.workspace.errors import code_of, field_of
+from attio_mcp.attio import AttioClientClosedError, AttioError
+from attio_mcp.workspace.errors import code_of, field_of, may_have_applied, was_sent
 from attio_mcp.workspace.importing.plan import (
     DEFAULT_WORKERS,
     ImportedRow,
@@ -47,7 +55,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("attio_mcp.workspace.importing")
 
 PROGRESS_SECONDS = 0.25
-REQUEUE_PASSES = 2  # extra passes over rows whose writes stayed rate-limited through the client's retries
+REQUEUE_PASSES = 2  # extra passes over rows whose writes failed retry-safely through the client's retries
 BREAKER = 20  # consecutive RATE_LIMIT / UPSTREAM_ERROR failures that stop a run (Attio is down)
 
 ProgressCallback = Callable[[int, int, int], Awaitable[None]]
@@ -80,6 +88,7 @@ class ImportRun:
         self.updated = 0
         self.upserted = 0  # asserts whose outcome could not be inferred
         self.failures: list[RowError] = []
+        self.maybe_written: set[int] = set()  # failed rows Attio may have written all the same
         self.ids: dict[int, str] = {}
         self.actions: dict[int, str] = {}
         self.in_flight: set[int] = set()
@@ -134,7 +143,7 @@ class ImportRun:
                 batch, self._requeued = sorted(self._requeued, key=lambda r: r.index), []
                 if not batch or self._stop:
                     break
-                logger.info("import into %s: retrying %d rate-limited rows", self.plan.object, len(batch))
+                logger.info("import into %s: sending %d failed rows again", self.plan.object, len(batch))
         except anyio.get_cancelled_exc_class():
             self.finished = self._clock()
             self.status = "cancelled"
@@ -190,14 +199,32 @@ class ImportRun:
     def _fail(self, row: PlannedRow, exc: AttioError, stop_on_error: bool, *, requeue: bool) -> None:
         code = code_of(exc)
         self._streak = self._streak + 1 if code in ("RATE_LIMIT", "UPSTREAM_ERROR") else 0
-        if requeue and code == "RATE_LIMIT" and self._streak < BREAKER:
-            self._requeued.append(row)  # a 429 was never processed: safe to send again in a later pass
+        closed = isinstance(exc, AttioClientClosedError)
+        applied = may_have_applied(exc) and not closed
+        # Sending again is safe after a 429 or an unsent request (Attio did nothing), and after any transient
+        # failure for upserts and updates, which are idempotent; never for a create Attio may have made.
+        transient = code == "RATE_LIMIT" or (code == "UPSTREAM_ERROR" and not closed)
+        repeatable = code == "RATE_LIMIT" or not was_sent(exc) or self.plan.mode != "create"
+        if requeue and transient and repeatable and self._streak < BREAKER:
+            self._requeued.append(row)
             return
-        message = exc.message or code.lower()
-        if self.plan.mode == "create" and code == "UPSTREAM_ERROR":
-            message += " (the record may have been created anyway; check before retrying this row)"
+        message = (exc.message or code.lower()).rstrip(".")
+        if applied:
+            self.maybe_written.add(row.index)
+            if self.plan.mode == "create":
+                message += " (the record may have been created anyway; look it up before retrying this row)"
+            else:
+                message += " (the row may have been written anyway; re-running the import is safe)"
+        elif code == "UPSTREAM_ERROR" and not was_sent(exc):
+            message += " (not written: Attio never received this row)"
+        elif code in ("RATE_LIMIT", "UPSTREAM_ERROR"):
+            message += " (not written)"
         self.failures.append(RowError(row.index, code, message, field_of(exc)))
-        if stop_on_error:
+        if closed:
+            self._halt(
+                "the Attio client was closed (the server is shutting down); no further row can be sent"
+            )
+        elif stop_on_error:
             self._halt(f"row {row.index} failed and stop_on_error is set")
         elif code == "AUTH_ERROR":
             self._halt("Attio refused the token (AUTH_ERROR); every row would fail")
@@ -253,6 +280,7 @@ class ImportRun:
             not_attempted=len(plan.rows) - self.done - len(self.unknown) or None,
             in_flight_when_cancelled=sorted(self.unknown) or None,
             stopped_reason=self.stopped_reason or None,
+            maybe_written=sorted(self.maybe_written) or None,
             seconds=round(self.elapsed, 2),
             errors=errors,
             errors_more=more,
