@@ -1,20 +1,24 @@
 """Size limits every tool call gets from the registry: argument shape before the call, result size after.
 
 Arguments: no container nested deeper than ``MAX_NESTING``, no filter with more than ``MAX_FILTER_DEPTH``
-levels of ``$and``/``$or``/``$not``, no string over ``MAX_STRING`` characters, no key over ``MAX_KEY``, no
-lone surrogate (not encodable as UTF-8), at most ``MAX_NODES`` values in all. Results: a result whose JSON text exceeds ``MAX_RESULT_CHARS`` is cut
+levels of ``$and``/``$or``/``$not`` or more than ``MAX_FILTER_CONDITIONS`` conditions, no string over
+``MAX_STRING`` characters, no key over ``MAX_KEY``, no lone surrogate (not encodable as UTF-8), no NaN or
+Infinity and no integer beyond 64 bits (JSON allows neither to reach Attio), at most ``MAX_NODES`` values in
+all. Results: a result whose JSON text exceeds ``MAX_RESULT_CHARS`` is cut
 (its largest list first, then long strings) and marked ``truncated: true`` with advice on asking for less.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from attio_mcp.workspace.errors import WorkspaceError
 
 __all__ = [
+    "MAX_FILTER_CONDITIONS",
     "MAX_FILTER_DEPTH",
     "MAX_KEY",
     "MAX_NESTING",
@@ -28,6 +32,8 @@ __all__ = [
 
 MAX_NESTING = 32
 MAX_FILTER_DEPTH = 8
+MAX_FILTER_CONDITIONS = 1000  # Attio scores a query's complexity and refuses far smaller ones
+MAX_INTEGER = 2**63  # beyond any number Attio stores
 MAX_STRING = 100_000
 MAX_KEY = 200
 MAX_NODES = 1_000_000  # more values than a 4 MiB HTTP body can carry
@@ -53,6 +59,18 @@ def check_arguments(arguments: Mapping[str, Any]) -> None:
             if nodes > MAX_NODES:
                 raise _too_big(
                     f"arguments hold more than {MAX_NODES:,} values", name, "send less data per call."
+                )
+            if isinstance(node, float) and not math.isfinite(node):
+                raise _too_big(
+                    f"{name} holds {node!r}, which is not a number JSON or Attio accept",
+                    name,
+                    "send a finite number.",
+                )
+            if isinstance(node, int) and not isinstance(node, bool) and abs(node) >= MAX_INTEGER:
+                raise _too_big(
+                    f"{name} holds an integer of {node.bit_length():,} bits, beyond what Attio stores",
+                    name,
+                    "send a number below 2^63.",
                 )
             if isinstance(node, str):
                 if len(node) > MAX_STRING:
@@ -88,6 +106,13 @@ def check_arguments(arguments: Mapping[str, Any]) -> None:
                 name,
                 "flatten the filter: $and/$or take several conditions at one level.",
             )
+        if name in _FILTER_PARAMS and (width := _conditions(value)) > MAX_FILTER_CONDITIONS:
+            raise _too_big(
+                f"filter has {width:,} conditions; at most {MAX_FILTER_CONDITIONS:,} are allowed (Attio refuses "
+                "queries far smaller than that as too complex)",
+                name,
+                "narrow the filter, or split it into several searches.",
+            )
 
 
 def _check_unicode(text: str, name: str) -> None:
@@ -100,6 +125,22 @@ def _check_unicode(text: str, name: str) -> None:
         raise _too_big(
             "text contains invalid Unicode (a lone surrogate)", name, "send valid UTF-8 text."
         ) from None
+
+
+def _conditions(value: Any) -> int:
+    """Conditions in a filter: every key but ``$and``/``$or``/``$not``, and every item of a value list
+    (``$in: [...]``)."""
+    count = 0
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            count += sum(1 for key in node if key not in _LOGICAL)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            count += sum(1 for item in node if not isinstance(item, (Mapping, list)))
+            stack.extend(item for item in node if isinstance(item, (Mapping, list)))
+    return count
 
 
 def _logical_depth(node: Any) -> int:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
 import pytest
 from mcp import Client
 
+from attio_mcp.server.app import build_server
+from attio_mcp.server.http import build_http_app
+from attio_mcp.server.settings import Settings
 from attio_mcp.tools._limits import (
+    MAX_FILTER_CONDITIONS,
     MAX_FILTER_DEPTH,
     MAX_NESTING,
     MAX_RESULT_CHARS,
@@ -17,6 +22,7 @@ from attio_mcp.tools._limits import (
 )
 from attio_mcp.workspace.importing import MAX_ROWS
 from tests.conftest import Tools
+from tests.reliability.live import live
 
 pytestmark = pytest.mark.anyio
 
@@ -142,3 +148,70 @@ def test_cap_result_keeps_paging_consistent() -> None:
     # A single item too large on its own is kept (shortened), so paging never stalls on an empty page.
     lone = cap_result({"records": [{"text": "z" * (MAX_RESULT_CHARS * 2)}], "has_more": False}, {"offset": 0})
     assert len(lone["records"]) == 1 and lone["truncated"] is True and "next_offset" not in lone
+
+
+# -- issue #20: numbers JSON cannot carry to Attio, and filters too wide to be worth a request -------------
+
+
+def _tool_call_over_http(raw_arguments: str) -> str:
+    """A tools/call whose arguments are raw JSON text (NaN, Infinity and huge integers pass Python's parser)."""
+    settings = Settings(sandbox=True, transport="http")
+    app = build_http_app(build_server(settings), settings)
+    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    init = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-11-25",
+            "capabilities": {},
+            "clientInfo": {"name": "t", "version": "1"},
+        },
+    }
+    with live(app, lifespan="on") as server:
+        opened = httpx.post(f"{server.url}/mcp", json=init, headers=headers, timeout=10)
+        session = {"mcp-session-id": opened.headers["mcp-session-id"], "mcp-protocol-version": "2025-11-25"}
+        body = '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":' + raw_arguments + "}"
+        answer = httpx.post(f"{server.url}/mcp", content=body, headers={**headers, **session}, timeout=30)
+    data = next(line[5:] for line in answer.text.splitlines() if line.startswith("data:"))
+    return str(json.loads(data)["result"]["content"][0]["text"])
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "field"),
+    [
+        ("records_search", '{"resource_type":"deals","filter":{"deal_value":{"$gt":NaN}}}', "filter"),
+        ("records_search", '{"resource_type":"companies","filter":{"name":Infinity}}', "filter"),
+        ("records_create", '{"resource_type":"companies","data":{"name":NaN}}', "data"),
+        ("records_create", '{"resource_type":"deals","data":{"name":"x","deal_value":-Infinity}}', "data"),
+    ],
+)
+def test_non_finite_numbers_are_validation_errors(tool: str, arguments: str, field: str) -> None:
+    # Python's JSON parser accepts NaN and Infinity; json.dumps would send them on as invalid JSON.
+    text = _tool_call_over_http(f'{{"name":"{tool}","arguments":{arguments}}}')
+    assert text.startswith("VALIDATION_ERROR:") and "not a number" in text and f"(field: {field})" in text, (
+        text
+    )
+
+
+async def test_integers_beyond_64_bits_are_validation_errors(tools: Tools) -> None:
+    # Over HTTP the SDK's JSON parser refuses such a number first (-32700); in process it reaches the tool.
+    huge = {"resource_type": "deals", "filter": {"deal_value": {"$gt": 10**5000}}}
+    assert "beyond what Attio stores" in await tools.fail("records_search", huge, "VALIDATION_ERROR")
+    data = {"resource_type": "deals", "data": {"name": "Big", "deal_value": -(2**63)}}
+    assert "beyond what Attio stores" in await tools.fail("records_create", data, "VALIDATION_ERROR")
+
+
+async def test_filter_width_limit(tools: Tools) -> None:
+    wide = {"$or": [{"name": f"n{i}"} for i in range(110_000)]}
+    text = await tools.fail(
+        "records_search", {"resource_type": "companies", "filter": wide}, "VALIDATION_ERROR"
+    )
+    assert "110,000 conditions" in text and f"at most {MAX_FILTER_CONDITIONS:,}" in text
+    many_ids = {"name": {"$in": [f"n{i}" for i in range(MAX_FILTER_CONDITIONS + 1)]}}
+    assert "conditions" in await tools.fail(
+        "list_entries_filter", {"list_id": "prospecting", "filter": many_ids}, "VALIDATION_ERROR"
+    )
+    fits = {"$or": [{"name": f"n{i}"} for i in range(50)]}
+    result = await tools.client.call_tool("records_search", {"resource_type": "companies", "filter": fits})
+    assert "conditions" not in result.content[0].text
