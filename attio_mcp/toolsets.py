@@ -105,6 +105,15 @@ TOOLSETS: dict[str, Toolset] = {
             (R_MEET, R_CALL),
             ("call_recordings", "call_transcript"),
         ),
+        Toolset(
+            "reports",
+            "Aggregates, pipeline reports and value history computed by the server.",
+            (R_REC, R_OBJ, R_USERS),
+            (R_REC, R_OBJ, R_USERS),
+            ("records", "pipeline"),
+            "For totals, breakdowns and pipeline questions use records_aggregate and pipeline_report, not pages "
+            "of records_search.",
+        ),
     )
 }
 TOOLSET_IDS: tuple[str, ...] = tuple(TOOLSETS)

@@ -19,6 +19,7 @@ from attio_mcp.toolsets import TOOLSETS
 # isort: off
 from attio_mcp.tools import records, lists, entries, notes, tasks, members, schema, bulk  # noqa: F401
 from attio_mcp.tools import comments, meetings  # noqa: F401
+from attio_mcp.tools import reports  # noqa: F401
 # isort: on
 
 __all__ = [
