@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import builtins
 import re
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import anyio
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -134,6 +136,33 @@ async def list_entries_filter(
     return await _page(d, lst, where, limit, offset, fields, notes)
 
 
+class _KeyedLocks:
+    """One lock per key, kept while a call holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[str, ...], tuple[anyio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: tuple[str, ...]) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (None, 0))
+        lock = lock or anyio.Lock()
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            users = self._locks[key][1] - 1
+            if users:
+                self._locks[key] = (lock, users)
+            else:
+                del self._locks[key]
+
+
+# Adds of one record to one list run one at a time in this process, so the "already there?" check and the
+# add cannot interleave (20 parallel adds used to make up to 3 entries). Across processes nothing is shared.
+_ADDING = _KeyedLocks()
+
+
 # Not idempotent: allow_duplicate adds another entry on every call (without it, a repeat returns the entry).
 @tool("lists", title="Add record to list")
 async def list_entries_add(
@@ -144,13 +173,17 @@ async def list_entries_add(
     attributes: OptionalEntryValues = None,
     allow_duplicate: Annotated[bool, Field(description="Add even if already in the list")] = False,
 ) -> FlatEntry:
-    """Add a record to a list; if it is already there, return that entry with already_in_list=true."""
+    """Add a record to a list; if it is already there, return that entry with already_in_list=true. Parallel
+    adds through this server make one entry (separate server processes could each add one).
+    """
     notes = Interpreted()
     d, lst = await _list(ctx, list_id, notes)
     parent = await _parent_object(d, lst, resource_type, notes)
     rid = await named_record(d, [parent], record_id, field="record_id", notes=notes)
     values = await _entry_values(d, lst, attributes or {}, for_create=True, record=(parent, rid), notes=notes)
-    if not allow_duplicate:
+    if allow_duplicate:
+        return await _add_entry(d, lst, parent, rid, values, notes)
+    async with _ADDING.hold((lst.id, parent, rid)):
         where = parent_record_filter(lst, [parent], [rid])
         found = await d.call(d.client.query_entries(lst.id, filter=where, limit=1), target=lst)
         if found:
@@ -159,6 +192,12 @@ async def list_entries_add(
             if values:
                 out["note"] = "attributes not applied; use list_entries_update"
             return FlatEntry(**out, interpreted=notes.out())
+        return await _add_entry(d, lst, parent, rid, values, notes)
+
+
+async def _add_entry(
+    d: Workspace, lst: TargetSchema, parent: str, rid: str, values: dict[str, Any], notes: Interpreted
+) -> FlatEntry:
     entry = await d.call(
         d.client.create_entry(lst.id, parent, rid, values),
         target=lst,

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from mcp import Client
 
+from attio_mcp.sandbox import create_app
 from attio_mcp.server.app import build_server
 from attio_mcp.server.settings import Settings
 from attio_mcp.workspace.entry_query import simple_entry_filter
@@ -634,3 +636,41 @@ async def test_entry_update_takes_overwrite_mode_and_clears_single_values_in_eit
     assert out["priority"] == "High"
     cleared = await tools.ok("list_entries_update", {**base, "attributes": {"priority": None}})
     assert "priority" not in cleared  # a single-value attribute is replaced, so append mode clears it
+
+
+class _Latency(httpx.AsyncBaseTransport):
+    """The sandbox 30 ms away, as Attio is (the window between the "already there?" query and the add)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await anyio.sleep(0.03)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_parallel_adds_of_one_record_make_one_entry() -> None:
+    """Issue #20: 20 simultaneous adds of one record made up to 3 entries."""
+    sandbox = create_app()
+    store = sandbox.state.sandbox
+    list_id = store.schema.list("prospecting")["id"]["list_id"]
+    listed = {e.parent_record_id for e in store.list_entries(list_id).values()}
+    companies = store.object_records(store.schema.object("companies")["id"]["object_id"])
+    company = next(r.id for r in companies.values() if r.id not in listed)
+    settings = Settings(sandbox=True, reads_per_second=1000, writes_per_second=1000)
+    server = build_server(settings, transport=_Latency(httpx.ASGITransport(app=sandbox)))
+    results: list[Any] = []
+    async with Client(server) as client:
+        await client.call_tool("lists_get", {"list_id": "prospecting"})  # warm the schema cache
+
+        async def add() -> None:
+            args = {"list_id": "prospecting", "record_id": company}
+            results.append((await client.call_tool("list_entries_add", args)).structured_content)
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(20):
+                tg.start_soon(add)
+    entries = [e for e in store.list_entries(list_id).values() if e.parent_record_id == company]
+    assert len(entries) == 1
+    assert len({r["entry_id"] for r in results}) == 1
+    assert sum(1 for r in results if not r.get("already_in_list")) == 1
