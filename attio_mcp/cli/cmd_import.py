@@ -4,6 +4,11 @@ The header row names the attributes (slugs, or titles). Cells are read as text a
 an empty cell is omitted (it never clears a value); a cell of a multiselect attribute is split on ``;``
 (``acme.com; acme.io``); a ``record_id`` column is the record to change in ``--mode update``.
 
+The file is read a line at a time and refused, before anything is written, with one line naming the CSV
+line, when it is empty, names a column twice, has a line over ``MAX_LINE_CHARS`` characters, a cell over
+``MAX_CELL_CHARS`` (the server's limit on one string), an unterminated quote, a NUL byte, more than
+``MAX_CSV_ROWS`` rows or more than ``MAX_CSV_CHARS`` characters in all: split such a file.
+
 Output: a progress line on stderr (when it is a terminal, or with ``--progress``), then the summary on stdout
 as text, or as one JSON object with ``--json``. Errors name the 0-based row index and the CSV line.
 Exit codes: 0 all rows written (or, with ``--dry-run``, all valid); 1 some row invalid or failed;
@@ -18,7 +23,7 @@ import csv
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -40,6 +45,18 @@ from attio_mcp.workspace.schema import LookupFailure, SchemaCache, TargetSchema
 
 MULTI_SEPARATOR = ";"
 _LISTED_TEXT = 20
+MAX_CSV_ROWS = 100_000
+MAX_CELL_CHARS = 100_000  # the server's limit on one string (tools._limits.MAX_STRING)
+MAX_LINE_CHARS = 1_000_000
+MAX_CSV_CHARS = 100_000_000
+
+
+class CsvRefused(Exception):
+    """The file cannot be imported as it is; ``line`` is the 1-based CSV line at fault (0: the whole file)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}" if line else message)
+        self.line = line
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -86,12 +103,16 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
         sandbox=getattr(args, "sandbox", None),
         sandbox_db=getattr(args, "sandbox_db", None),
         base_url=getattr(args, "base_url", None),
+        insecure_base_url=getattr(args, "insecure_base_url", None) or None,
     )
     settings.require_credentials()
     secret = [settings.api_key.get_secret_value()] if settings.api_key else []
     configure_logging(getattr(args, "log_level", None) or "WARNING", secret)
     try:
         records, lines = read_csv(args.file)
+    except CsvRefused as exc:
+        err.write(f"attio-mcp import: {args.file}: {exc}\n")
+        return 2
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         err.write(f"attio-mcp import: cannot read {args.file}: {exc}\n")
         return 2
@@ -110,18 +131,85 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextI
 
 
 def read_csv(path: str) -> tuple[list[dict[str | None, Any]], list[int]]:
-    """The CSV rows as dicts, and the line each row ends on (for messages)."""
+    """The CSV rows as dicts, and the line each row ends on (for messages); ``CsvRefused`` names the line of
+    the first problem (see the module docstring)."""
     handle = sys.stdin if path == "-" else Path(path).open(newline="", encoding="utf-8-sig")
+    previous_limit = csv.field_size_limit(MAX_CELL_CHARS)
     try:
-        reader = csv.DictReader(handle)
-        records, lines = [], []
-        for record in reader:
-            records.append(record)
-            lines.append(reader.line_num)
+        lines_in = _bounded_lines(handle)
+        reader = csv.reader(lines_in, strict=True)
+        header = _header(reader)
+        records: list[dict[str | None, Any]] = []
+        lines: list[int] = []
+        started = reader.line_num + 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raise _refusal(exc, started, reader.line_num) from None
+            if len(records) >= MAX_CSV_ROWS:
+                raise CsvRefused(started, f"more than {MAX_CSV_ROWS:,} rows; split the file")
+            if cells:  # a blank line is no row
+                record: dict[str | None, Any] = dict(zip(header, cells, strict=False))
+                if len(cells) > len(header):
+                    record[None] = cells[len(header) :]
+                records.append(record)
+                lines.append(reader.line_num)
+            started = reader.line_num + 1
         return records, lines
     finally:
+        csv.field_size_limit(previous_limit)
         if handle is not sys.stdin:
             handle.close()
+
+
+def _header(reader: Any) -> list[str]:
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CsvRefused(0, "the file is empty: it needs a header row naming the attributes") from None
+    except csv.Error as exc:
+        raise _refusal(exc, 1, reader.line_num) from None
+    names = [h.strip() for h in header]
+    if not any(names):
+        raise CsvRefused(reader.line_num, "the header row is empty")
+    seen: set[str] = set()
+    for name in names:
+        if name and name in seen:
+            raise CsvRefused(reader.line_num, f"the header names {name!r} twice (a column would be lost)")
+        seen.add(name)
+    return header
+
+
+def _refusal(exc: csv.Error, started: int, line: int) -> CsvRefused:
+    text = str(exc)
+    if "unexpected end of data" in text:
+        return CsvRefused(started, "a quoted cell is never closed (it would swallow every line after it)")
+    if "field larger than field limit" in text:
+        return CsvRefused(line, f"a cell is longer than {MAX_CELL_CHARS:,} characters")
+    return CsvRefused(line, text)
+
+
+def _bounded_lines(handle: TextIO) -> Iterator[str]:
+    """The file's lines, refusing one longer than ``MAX_LINE_CHARS`` and a file over ``MAX_CSV_CHARS``
+    before either is read into memory."""
+    total = 0
+    number = 0
+    while True:
+        line = handle.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise CsvRefused(number, f"longer than {MAX_LINE_CHARS:,} characters")
+        if "\0" in line:
+            raise CsvRefused(number, "the line contains a NUL byte (is this a CSV file?)")
+        total += len(line)
+        if total > MAX_CSV_CHARS:
+            raise CsvRefused(number, f"the file is over {MAX_CSV_CHARS:,} characters; split it")
+        yield line
 
 
 def rows_from_csv(records: Sequence[dict[str | None, Any]], schema: TargetSchema) -> list[dict[str, Any]]:

@@ -142,3 +142,55 @@ def test_attio_failure_before_writing_is_one_line_exit_2(
     code, out, err = invoke(str(csv_file), "--object", "companies", "--sandbox")
     assert code == 2 and out == ""
     assert err.startswith("attio-mcp import: AUTH_ERROR:") and "bad key" in err and err.count("\n") == 1
+
+
+# -- issue #20: files the import must refuse, each with one line naming the CSV line ----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "problem"),
+    [
+        ("", "", "the file is empty"),
+        ("\n\n", "line 1", "the header row is empty"),
+        ("name,domains,name\nA,a.example,B\n", "line 1", "names 'name' twice"),
+        ('name,domains\n"Acme,acme.com\nBeta,beta.example\nGamma,g.example\n', "line 2", "never closed"),
+        (
+            "name,description\nA,ok\nB," + "x" * (cmd_import.MAX_CELL_CHARS + 1) + "\n",
+            "line 3",
+            "longer than 100,000",
+        ),
+        ("name,domains\nA\0B,a.example\n", "line 2", "NUL byte"),
+    ],
+)
+def test_malformed_csv_is_refused_with_its_line(tmp_path: Path, text: str, where: str, problem: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = invoke(str(path), "--object", "companies", "--sandbox", "--dry-run")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and problem in err and f"{path}: {where}".rstrip(": ") in err, err
+
+
+def test_endless_and_oversized_input_is_refused_early(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if Path("/dev/zero").exists():  # one endless line: refused after MAX_LINE_CHARS, not after gigabytes
+        code, _, err = invoke("/dev/zero", "--object", "companies", "--sandbox", "--dry-run")
+        assert code == 2 and "line 1: longer than 1,000,000 characters" in err
+    monkeypatch.setattr(cmd_import, "MAX_CSV_ROWS", 5)
+    path = tmp_path / "rows.csv"
+    path.write_text("name,domains\n" + "".join(f"R{i},r{i}.example\n" for i in range(6)), encoding="utf-8")
+    code, _, err = invoke(str(path), "--object", "companies", "--sandbox", "--dry-run")
+    assert code == 2 and "line 7: more than 5 rows; split the file" in err
+    monkeypatch.setattr(cmd_import, "MAX_CSV_CHARS", 40)
+    path.write_text("name,domains\n" + "".join(f"R{i},r{i}.example\n" for i in range(3)), encoding="utf-8")
+    code, _, err = invoke(str(path), "--object", "companies", "--sandbox", "--dry-run")
+    assert code == 2 and "line 3: the file is over 40 characters" in err
+
+
+def test_blank_lines_and_multiline_cells_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "ok.csv"
+    path.write_text(
+        'name,domains,description\n\nA,a.example,"two\nlines"\n\nB,b.example,\n', encoding="utf-8"
+    )
+    code, out, _ = invoke(str(path), "--object", "companies", "--sandbox", "--dry-run", "--json")
+    assert code == 0 and json.loads(out)["valid"] == 2
