@@ -106,6 +106,14 @@ TOOLSETS: dict[str, Toolset] = {
             ("call_recordings", "call_transcript"),
         ),
         Toolset(
+            "timeline",
+            "One activity feed per record: notes, tasks, comments, meetings, recordings, status changes.",
+            (R_REC, R_OBJ, "note:read", "task:read", "comment:read", R_MEET, R_CALL),
+            (R_REC, R_OBJ, "note:read", "task:read", "comment:read", R_MEET, R_CALL),
+            ("records",),
+            "For what is going on with a record, start with records_timeline.",
+        ),
+        Toolset(
             "reports",
             "Aggregates, pipeline reports and value history computed by the server.",
             (R_REC, R_OBJ, R_USERS),

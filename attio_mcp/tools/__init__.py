@@ -18,7 +18,7 @@ from attio_mcp.toolsets import TOOLSETS
 # Importing a family module registers its tools in ALL_TOOLS, in this order within a toolset.
 # isort: off
 from attio_mcp.tools import records, lists, entries, notes, tasks, members, schema, bulk  # noqa: F401
-from attio_mcp.tools import comments, meetings  # noqa: F401
+from attio_mcp.tools import comments, meetings, timeline  # noqa: F401
 from attio_mcp.tools import reports  # noqa: F401
 # isort: on
 
