@@ -48,6 +48,7 @@ async def _export(args: argparse.Namespace) -> list[Path]:
         sandbox=getattr(args, "sandbox", None) or None,
         sandbox_db=getattr(args, "sandbox_db", None),
         base_url=getattr(args, "base_url", None),
+        insecure_base_url=getattr(args, "insecure_base_url", None) or None,
     )
     settings.require_credentials()
     async with make_client_factory(settings, None)() as client:

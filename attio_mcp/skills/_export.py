@@ -9,13 +9,16 @@ Layout under the target directory::
 
 Each ``SKILL.md`` starts with YAML front matter (``name``, ``description``). Nothing is written outside
 the target directory: object slugs are reduced to safe file stems, and every path is resolved (symlinks
-included) and checked before the first file is written.
+included) and checked before the first file is written. A file is written as a new file renamed over the old
+one, never into it, so a hard link planted in the directory keeps the contents of the file it shares.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -106,11 +109,28 @@ def write_tree(
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.parent.resolve().is_relative_to(base):  # a symlink planted after the check
             raise ExportError(f"refusing to write {target}: it resolves outside {base}")
-        target.write_text(text, encoding="utf-8")
+        _replace_file(target, text)
         written.append(target)
         if progress is not None:
             progress(f"wrote {target.relative_to(base)} ({len(text.encode()):,} bytes)")
     return written
+
+
+def _replace_file(target: Path, text: str) -> None:
+    """Write ``text`` to a new file beside ``target``, then rename it over ``target``.
+
+    Writing into the existing file would also change every other name of it: a hard link from the export
+    directory to a file elsewhere (which no path check can tell from a plain file) would be overwritten.
+    """
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 async def export_skills(

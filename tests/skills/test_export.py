@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 from pathlib import Path
 
@@ -112,6 +113,20 @@ def test_write_tree_refuses_paths_outside_dir(tmp_path: Path) -> None:
     with pytest.raises(ExportError):
         write_tree(root, {"attio-workspace-schema/SKILL.md": "x"})
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_hard_link_in_dir_does_not_carry_the_write_outside(tmp_path: Path) -> None:
+    """Issue #20: a hard link from DIR to a file elsewhere used to be written through."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious\n")
+    root = tmp_path / "export"
+    (root / "attio-integration-patterns").mkdir(parents=True)
+    planted = root / "attio-integration-patterns" / "SKILL.md"
+    os.link(outside, planted)
+    write_tree(root, {"attio-integration-patterns/SKILL.md": "exported"})
+    assert outside.read_text() == "precious\n"
+    assert planted.read_text() == "exported" and planted.stat().st_nlink == 1
+    assert sorted(p.name for p in planted.parent.iterdir()) == ["SKILL.md"]  # no temporary file left
 
 
 def test_hostile_object_slugs_stay_inside_dir(tmp_path: Path) -> None:
