@@ -179,6 +179,31 @@ Full pattern: [[patterns]] (section 6).
 """)
 
 
+def account_brief(
+    company_name: Annotated[str, Field(description="Company to brief on")],
+    focus: Annotated[str, Field(description="Topic to find in call transcripts, e.g. pricing")] = "",
+) -> str:
+    """Brief an account: its record, its activity timeline, meetings and calls, then a summary."""
+    topic = _q(focus or "next steps")
+    return _finish(f"""
+Write a brief on the account {_q(company_name)} from its Attio activity{f", focused on {_q(focus)}" if focus else ""}.
+
+1. `records_search {{"resource_type":"companies","query":{_q(company_name)}}}` - the company id (ask if
+   several match).
+2. `records_timeline {{"resource_type":"companies","record_id":"<company id>","limit":50}}` - what happened,
+   newest first: notes, tasks, comments, meetings (upcoming marked), recordings, its deals' stage moves.
+   Follow next_cursor as far back as the brief needs.
+3. Open deals named there (items with object deals): `records_get {{"resource_type":"deals","record_id":"<deal id>"}}`
+   for stage, value and close date.
+4. The last and next meetings: `meetings_get {{"meeting_id":"<meeting id>"}}` for who took part.
+5. Calls: `call_transcript_get {{"meeting_id":"<meeting id>","call_recording_id":"<recording id>","query":{topic}}}`
+   - the passages and their times; quote them.
+6. Write the brief: where the account stands, open deals and how they moved, last and next meetings, what
+   the customer said, open comment threads, risks and next steps. Name any source the timeline skipped.
+Full pattern: [[patterns]] (section 8).
+""")
+
+
 PROMPTS: dict[str, Callable[..., str]] = {
     "deal_pipeline": deal_pipeline,
     "list_organization": list_organization,
@@ -186,6 +211,7 @@ PROMPTS: dict[str, Callable[..., str]] = {
     "bulk_import": bulk_import,
     "deal_stage_automation": deal_stage_automation,
     "data_enrichment": data_enrichment,
+    "account_brief": account_brief,
 }
 
 _TITLES = {
@@ -195,6 +221,7 @@ _TITLES = {
     "bulk_import": "Bulk import",
     "deal_stage_automation": "Deal stage automation",
     "data_enrichment": "Data enrichment",
+    "account_brief": "Account brief",
 }
 
 

@@ -206,4 +206,13 @@ def render_index(snapshot: WorkspaceSnapshot, links: Links) -> str:
             out.append(f"\n… and {len(members) - MEMBER_LIMIT} more (members_list).")
     else:
         out.append("No members visible to this token.")
+    out += [
+        "",
+        "## Activity",
+        "",
+        "Notes, tasks, comment threads, meetings and call recordings hang off records (meetings and recordings "
+        "are Attio beta, with their own scopes). records_timeline gives one record's activity as one feed; "
+        "comments_list, meetings_get and call_transcript_get read each in full. Pattern: [[patterns]] "
+        "(section 8).",
+    ]
     return links.expand("\n".join(out)) + "\n"

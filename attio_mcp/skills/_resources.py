@@ -97,7 +97,7 @@ def register_resources(server: Any) -> None:
         PATTERNS_URI,
         name="integration-patterns",
         title="Attio integration patterns",
-        description="Seven CRM workflows as sequences of this server's tools, with payloads and pitfalls.",
+        description="Eight CRM workflows as sequences of this server's tools, with payloads and pitfalls.",
         mime_type=MARKDOWN,
     )
     async def integration_patterns() -> str:

@@ -20,6 +20,7 @@ EXPECTED_ARGS = {
     "bulk_import": {"resource_type": True, "matching_attribute": False},
     "deal_stage_automation": {"stage": True, "next_stage": False, "rule": False},
     "data_enrichment": {"resource_type": False, "list_name": False},
+    "account_brief": {"company_name": True, "focus": False},
 }
 CALL = re.compile(r"`([a-z][a-z0-9_]*) (\{[^`]*\})`")
 

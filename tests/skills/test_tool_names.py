@@ -39,6 +39,7 @@ PROMPT_ARGS: dict[str, list[dict[str, str]]] = {
         {"stage": "Discovery", "next_stage": "Proposal Sent", "rule": "7 days"},
     ],
     "data_enrichment": [{}, {"resource_type": "people", "list_name": "enrichment_queue"}],
+    "account_brief": [{"company_name": "Acme"}, {"company_name": 'Acme "Inc"', "focus": "pricing"}],
 }
 
 
