@@ -139,9 +139,12 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _inner_transport(settings: Settings) -> httpx.AsyncBaseTransport:
     if settings.sandbox:
-        from attio_mcp.sandbox import create_app
+        from attio_mcp.sandbox import DatabaseInUse, create_app
 
-        return httpx.ASGITransport(app=create_app(db_path=settings.sandbox_db))
+        try:
+            return httpx.ASGITransport(app=create_app(db_path=settings.sandbox_db))
+        except DatabaseInUse as exc:
+            raise SettingsError(str(exc)) from None
     return httpx.AsyncHTTPTransport()
 
 

@@ -40,13 +40,18 @@ def run(args: argparse.Namespace) -> int:
         faults: FaultConfig | None = parse_faults(args.faults) if args.faults else None
     except ValueError as exc:
         raise SettingsError(f"--faults: {exc}") from None
+    from attio_mcp.sandbox import DatabaseInUse
+
     logger.info("sandbox: Attio API emulator on http://%s:%s (ATTIO_BASE_URL)", args.host, args.port)
-    serve(
-        host=args.host,
-        port=args.port,
-        db_path=args.db,
-        seed=not args.no_seed,
-        rate_limit=rate_limit,
-        faults=faults,
-    )
+    try:
+        serve(
+            host=args.host,
+            port=args.port,
+            db_path=args.db,
+            seed=not args.no_seed,
+            rate_limit=rate_limit,
+            faults=faults,
+        )
+    except DatabaseInUse as exc:  # a second server on one --db would hand out the same ids
+        raise SettingsError(str(exc)) from None
     return 0

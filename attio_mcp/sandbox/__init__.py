@@ -16,7 +16,7 @@ from starlette.middleware import Middleware
 
 from ._http import AuthMiddleware, exception_handlers
 from ._middleware import FaultConfig, RateLimitConfig, parse_faults, wrap_app
-from ._persist import Persistence
+from ._persist import DatabaseInUse, Persistence
 from ._routes_activities import routes as activity_routes
 from ._routes_comments import routes as comment_routes
 from ._routes_lists import routes as list_routes
@@ -30,6 +30,7 @@ from ._store import Store
 
 __all__ = [
     "DEMO_TOKEN",
+    "DatabaseInUse",
     "FaultConfig",
     "QueryScoreConfig",
     "RateLimitConfig",

@@ -40,13 +40,28 @@ def ok(data: Any) -> JSONResponse:
     return JSONResponse({"data": data})
 
 
+def _js_int(text: str) -> int | float:
+    """A JSON integer as JavaScript (Attio) reads it: beyond a double's range it is no usable number."""
+    if len(text.lstrip("-")) > 308:
+        raise ValueError("number out of range")
+    return int(text)
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not JSON")
+
+
 async def json_body(request: Request) -> Any:
-    """The parsed JSON body; a missing or malformed body is a 400 ``validation_type``."""
+    """The parsed JSON body; a missing or malformed body is a 400 ``validation_type``.
+
+    Strict JSON, as Attio parses it: ``NaN``/``Infinity`` are refused, and so is an integer too long for a
+    double (a 4,300-digit one used to reach the filters and crash them with a 500).
+    """
     raw = await request.body()
     if not raw.strip():
         raise validation_error("Body payload validation error.", [], expected="object", received="undefined")
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_int=_js_int, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError) as exc:
         raise validation_error(
             "Body payload validation error: invalid JSON.", [], issue_code="invalid_json"

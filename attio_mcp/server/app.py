@@ -28,7 +28,7 @@ from attio_mcp.server.callers import (
     header_api_key,
     shared_network_transport,
 )
-from attio_mcp.server.settings import Settings
+from attio_mcp.server.settings import Settings, SettingsError
 from attio_mcp.skills import register_skills
 from attio_mcp.tools import compact_input_schema, compact_output_schema, register_tools
 from attio_mcp.toolsets import server_instructions
@@ -122,9 +122,12 @@ def _sandbox_transport(settings: Settings) -> httpx.AsyncBaseTransport:
     if settings.sandbox_db is None:
         return httpx.ASGITransport(app=_LazySandbox())
     # A database file is opened now, so that its errors surface at start-up.
-    from attio_mcp.sandbox import create_app
+    from attio_mcp.sandbox import DatabaseInUse, create_app
 
-    return httpx.ASGITransport(app=create_app(db_path=settings.sandbox_db))
+    try:
+        return httpx.ASGITransport(app=create_app(db_path=settings.sandbox_db))
+    except DatabaseInUse as exc:  # another process serves this file: one line, exit 2
+        raise SettingsError(str(exc)) from None
 
 
 def _no_key_transport() -> httpx.AsyncBaseTransport:
