@@ -30,7 +30,7 @@ from attio_mcp.server.callers import (
 )
 from attio_mcp.server.settings import Settings, SettingsError
 from attio_mcp.skills import register_skills
-from attio_mcp.tools import compact_input_schema, compact_output_schema, register_tools
+from attio_mcp.tools import ALL_TOOLS, compact_input_schema, compact_output_schema, register_tools
 from attio_mcp.toolsets import server_instructions
 from attio_mcp.workspace import SchemaCache, Workspace
 
@@ -232,11 +232,14 @@ def build_server(
         middleware=middleware,
         caller_keys=callers is not None,
     )
-    register_tools(
+    offered = register_tools(
         server,
         toolsets=settings.toolsets,
         read_only=settings.read_only,
         disable_destructive=settings.disable_destructive,
     )
-    register_skills(server)  # resources and prompts; their middleware goes after the caller selection
+    hidden = set(ALL_TOOLS) - {spec.name for spec in offered}
+    # Resources and prompts (not a workflow prompt through a hidden tool: --read-only lists no write
+    # workflows); their middleware goes after the caller selection.
+    register_skills(server, hidden_tools=hidden)
     return server

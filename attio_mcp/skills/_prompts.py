@@ -6,16 +6,17 @@ strings so a quote in a company name cannot break the example payloads.
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Annotated, Any
 
 from pydantic import Field
 
 from attio_mcp.skills._links import MCP_LINKS
 
-__all__ = ["PROMPTS", "register_prompts"]
+__all__ = ["PROMPTS", "prompt_tools", "register_prompts"]
 
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # str.isdigit() also accepts "²" and "٥", which are not JSON
 
@@ -225,7 +226,19 @@ _TITLES = {
 }
 
 
-def register_prompts(server: Any) -> None:
-    """Add the workflow prompts to an ``MCPServer``."""
+def register_prompts(server: Any, *, hidden_tools: Collection[str] = ()) -> None:
+    """Add the workflow prompts to an ``MCPServer``, except those that name a tool in ``hidden_tools`` (the
+    server does not offer it: ``--read-only``, ``--toolsets``, ``--disable-destructive``)."""
     for name, fn in PROMPTS.items():
+        if hidden_tools and prompt_tools(fn, hidden_tools):
+            continue
         server.prompt(name=name, title=_TITLES[name], description=(fn.__doc__ or "").strip())(fn)
+
+
+def prompt_tools(fn: Callable[..., str], tools: Collection[str]) -> set[str]:
+    """Which of ``tools`` the prompt's text names (rendered with placeholder arguments)."""
+    required = {
+        p.name: "x" for p in inspect.signature(fn).parameters.values() if p.default is inspect.Parameter.empty
+    }
+    text = fn(**required)
+    return {t for t in tools if re.search(rf"\b{re.escape(t)}\b", text)}

@@ -116,3 +116,24 @@ def test_instructions_speak_of_the_selected_toolsets_only() -> None:
     assert "records_*" in everything and "attributes_list" in everything
     assert "records_*" not in notes_only and "attributes_list" not in notes_only
     assert notes_only.endswith("end with the next step.")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"read_only": True}, {"disable_destructive": True}, {"toolsets": ("records", "schema")}, {}],
+)
+async def test_prompts_only_walk_through_offered_tools(options: dict[str, Any]) -> None:
+    """Issue #20: --read-only used to list the write workflows (deal pipeline, bulk import…)."""
+    from attio_mcp.skills._prompts import PROMPTS, prompt_tools
+    from attio_mcp.tools import ALL_TOOLS
+
+    async with Client(build_server(Settings(sandbox=True, **options))) as client:
+        offered = {t.name for t in (await client.list_tools()).tools}
+        listed = {p.name for p in (await client.list_prompts()).prompts}
+    for name in listed:
+        assert prompt_tools(PROMPTS[name], ALL_TOOLS) <= offered, name
+    if options.get("read_only"):
+        assert "bulk_import" not in listed and "deal_pipeline" not in listed
+        assert "account_brief" in listed  # a read-only workflow stays
+    if not options:
+        assert listed == set(PROMPTS)
