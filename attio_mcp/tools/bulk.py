@@ -2,17 +2,21 @@
 
 The engine (``workspace.importing``) does the work; this module adds MCP progress notifications. Rows are written one request each, paced by the client's write
 limiter (Attio's ~25 writes/s), with ``DEFAULT_WORKERS`` requests in flight at most. When the caller cancels
-the call, workers stop taking rows, in-flight requests are cancelled and the server log (INFO) says what was
-written, since MCP discards the result of a cancelled call. An upsert is safe to re-run after that.
+the call, workers stop taking rows and in-flight requests are cancelled. MCP never answers a cancelled call,
+so its summary is kept (per caller, the latest one) and returned as ``cancelled_earlier`` by that caller's
+next ``records_import``, besides going to the server log (INFO). An upsert is safe to re-run after that.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from weakref import WeakKeyDictionary
 
+import anyio
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from attio_mcp.attio import AttioClient
 from attio_mcp.tools._params import ResourceType
 from attio_mcp.tools._registry import tool, workspace_of
 from attio_mcp.workspace import WorkspaceError
@@ -49,6 +53,9 @@ StopOnError = Annotated[
 ReturnIds = Annotated[bool, Field(description="List the record id written for every row")]
 
 _LISTED_IN_ERROR = 20
+# The summary of a caller's latest cancelled import, until its next records_import returns it. Keyed by the
+# caller's client (each per-request key has its own), so no caller sees another's.
+_CANCELLED: WeakKeyDictionary[AttioClient, ImportResult] = WeakKeyDictionary()
 
 
 # Destructive: upsert and update overwrite the values a row gives (multi-selects replaced) and a null or []
@@ -71,7 +78,7 @@ async def records_import(
     within the batch) and reports each problem by row index and field; invalid rows are skipped. Upsert rows must carry
     the object's required attributes too, since any of them may create a record. Phase 2 writes one
     request per row. Upsert counts split into created/updated by comparing each record's created_at with the
-    time its request started.
+    time its request started. A cancelled call's summary comes back as cancelled_earlier in the next call.
     """
     if len(rows) > MAX_ROWS:
         raise WorkspaceError(
@@ -87,7 +94,7 @@ async def records_import(
         schema, rows, mode=mode, matching_attribute=matching_attribute, members=members, max_rows=MAX_ROWS
     )
     if dry_run:
-        return plan.result()
+        return _with_earlier(d.client, plan.result())
     if stop_on_error and plan.errors:
         raise _refused(plan)
 
@@ -95,8 +102,20 @@ async def records_import(
         await ctx.report_progress(done, total, f"{done}/{total} rows, {failed} failed")
 
     run = ImportRun(plan)
-    await run.execute(d.client, workers=DEFAULT_WORKERS, stop_on_error=stop_on_error, on_progress=progress)
-    return run.result(return_ids=return_ids)
+    try:
+        await run.execute(
+            d.client, workers=DEFAULT_WORKERS, stop_on_error=stop_on_error, on_progress=progress
+        )
+    except anyio.get_cancelled_exc_class():
+        _CANCELLED[d.client] = run.result(return_ids=return_ids)
+        raise
+    return _with_earlier(d.client, run.result(return_ids=return_ids))
+
+
+def _with_earlier(client: AttioClient, result: ImportResult) -> ImportResult:
+    """``result`` carrying the summary of this caller's cancelled import, if one is waiting (given once)."""
+    result.cancelled_earlier = _CANCELLED.pop(client, None)
+    return result
 
 
 def _refused(plan: ImportPlan) -> WorkspaceError:

@@ -8,7 +8,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from mcp import Client
+from mcp import Client, MCPError
 
 from attio_mcp.server.app import build_server
 from attio_mcp.server.settings import Settings
@@ -327,3 +327,32 @@ async def test_disable_destructive_hides_the_import_that_overwrites(sandbox_app:
     ) as client:
         spec = next(t for t in (await client.list_tools()).tools if t.name == "records_import")
         assert spec.annotations is not None and spec.annotations.destructive_hint
+
+
+async def test_a_cancelled_import_reports_what_it_did_in_the_next_call(sandbox_app: Any) -> None:
+    """Issue #20: MCP never answers a cancelled call, so its summary used to be lost (only the log had it)."""
+    settings = Settings(sandbox=True, writes_per_second=100)  # 300 rows: ~3 s
+    server = build_server(settings, transport=httpx.ASGITransport(app=sandbox_app))
+    rows = companies(300, prefix="cancelled")
+    async with Client(server) as client:
+        with pytest.raises(MCPError):
+            await client.call_tool(
+                "records_import",
+                {"resource_type": "companies", "rows": rows, "mode": "create", "return_ids": True},
+                read_timeout_seconds=1.0,
+            )
+        await anyio.sleep(0.3)  # the server sees the cancellation and stops its workers
+        written = sum(1 for d in domains(sandbox_app) if d.startswith("cancelled"))
+        assert 0 < written < 300
+        nxt = await client.call_tool(
+            "records_import", {"resource_type": "companies", "rows": rows[:1], "dry_run": True}
+        )
+        earlier = nxt.structured_content["cancelled_earlier"]
+        assert earlier["status"] == "cancelled" and earlier["mode"] == "create"
+        in_flight = earlier.get("in_flight_when_cancelled", [])
+        assert earlier["created"] <= written <= earlier["created"] + len(in_flight)
+        assert len(earlier["ids"]) == earlier["created"]
+        again = await client.call_tool(
+            "records_import", {"resource_type": "companies", "rows": rows[:1], "dry_run": True}
+        )
+        assert "cancelled_earlier" not in again.structured_content  # given once

@@ -78,6 +78,7 @@ class ImportResult(BaseModel):
     errors: list[ImportIssue] | None = None
     errors_more: int | None = None
     ids: list[ImportedRow] | None = None
+    cancelled_earlier: ImportResult | None = None  # what a cancelled import by the same caller had done
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form: fields left ``None`` omitted."""
