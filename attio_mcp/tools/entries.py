@@ -173,8 +173,8 @@ async def list_entries_add(
     attributes: OptionalEntryValues = None,
     allow_duplicate: Annotated[bool, Field(description="Add even if already in the list")] = False,
 ) -> FlatEntry:
-    """Add a record to a list; if it is already there, return that entry with already_in_list=true. Parallel
-    adds through this server make one entry (separate server processes could each add one).
+    """Add a record to a list, or return its entry with already_in_list=true if there; parallel adds make one
+    entry (in one server process, not across several).
     """
     notes = Interpreted()
     d, lst = await _list(ctx, list_id, notes)
