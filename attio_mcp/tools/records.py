@@ -229,4 +229,5 @@ async def _object(ctx: Context, resource_type: str, notes: Interpreted) -> tuple
 
 
 def _out(record: dict[str, Any], notes: Interpreted) -> FlatRecord:
-    return FlatRecord(**record, interpreted=notes.out())
+    """The flattened record, with ``interpreted`` when something was (an attribute of that slug yields)."""
+    return FlatRecord(**{**record, "interpreted": notes.out()} if notes else record)
