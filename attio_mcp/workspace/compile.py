@@ -33,7 +33,7 @@ from attio_mcp.workspace.errors import InputError, LookupFailure, WorkspaceError
 from attio_mcp.workspace.interpret import Interpreted, show
 from attio_mcp.workspace.lookup import find_records, id_or_name, label_slug
 from attio_mcp.workspace.schema import AttrInfo, TargetSchema
-from attio_mcp.workspace.values import TYPES, UUID_RE, _host, parse_amount, parse_number, require_uuid
+from attio_mcp.workspace.values import TYPES, UUID_RE, host_of, parse_amount, parse_number, require_uuid
 
 if TYPE_CHECKING:
     from attio_mcp.workspace.context import Workspace
@@ -834,7 +834,7 @@ class _Compiler:
             raise _invalid(f"{at.attr.slug} compares text; got {type(value).__name__}", at.where)
         text = str(value).strip()
         if kind == "host":
-            host = _host(text) if op == "$eq" else None
+            host = host_of(text) if op == "$eq" else None
             return host or re.sub(r"^(https?://)?(www\.)?", "", text.lower()).rstrip("/")
         if kind == "email":
             return text.removeprefix("mailto:").lower()

@@ -19,7 +19,7 @@ from attio_mcp.workspace import dates
 from attio_mcp.workspace.errors import NEXT_BY_CODE, LookupFailure, WorkspaceError, error_from_attio, field_of
 from attio_mcp.workspace.interpret import Interpreted
 from attio_mcp.workspace.schema import AttrInfo, SchemaCache, TargetSchema
-from attio_mcp.workspace.values import _EMAIL_RE, UUID_RE, _host, prepare_values, refuse_append_clears
+from attio_mcp.workspace.values import EMAIL_RE, UUID_RE, host_of, prepare_values, refuse_append_clears
 
 T = TypeVar("T")
 
@@ -150,7 +150,7 @@ class Workspace:
             for_create=for_create,
             members=members,
             notes=notes,
-            now=self.now() if notes else None,
+            now=self.now() if notes is not None else None,
         )
         if append:
             refuse_append_clears(target, payload)
@@ -253,9 +253,9 @@ def _reference_name(attr: AttrInfo, item: Any) -> tuple[str | None, tuple[str, .
     prefix, _, rest = text.partition(":")
     if UUID_RE.match(text) or (rest and UUID_RE.match(rest)):
         return None, ()
-    if "people" in objects and _EMAIL_RE.match(text):
+    if "people" in objects and EMAIL_RE.match(text):
         return None, ()  # Attio matches a person by email itself
-    if "companies" in objects and "@" not in text and " " not in text and _host(text):
+    if "companies" in objects and "@" not in text and " " not in text and host_of(text):
         return None, ()  # and a company by domain
     return text, objects
 

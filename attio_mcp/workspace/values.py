@@ -30,9 +30,11 @@ if TYPE_CHECKING:
     from attio_mcp.workspace.schema import AttrInfo, TargetSchema
 
 __all__ = [
+    "EMAIL_RE",
     "TYPES",
     "UUID_RE",
     "TypeSpec",
+    "host_of",
     "normalise_value",
     "parse_amount",
     "parse_number",
@@ -45,6 +47,7 @@ __all__ = [
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+EMAIL_RE = _EMAIL_RE  # an email address as Attio validates it (roughly)
 _HOST_RE = re.compile(r"^(?!-)[\w-]+(\.[\w-]+)+$")
 _PLAIN_NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _GROUPED_NUMBER_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -323,6 +326,11 @@ def _host(text: str) -> str | None:
         return None
     host = host.removeprefix("www.").rstrip(".")
     return host if _HOST_RE.match(host) else None
+
+
+def host_of(text: str) -> str | None:
+    """The bare host a domain or URL names (``https://www.Acme.com/x`` -> ``acme.com``), or None."""
+    return _host(text)
 
 
 def _domain(attr: AttrInfo, v: Any, _m: Sequence[WorkspaceMember]) -> str:

@@ -266,3 +266,15 @@ async def test_crm_synonyms_only_when_the_workspace_has_no_such_object() -> None
     with pytest.raises(WorkspaceError) as info:  # no synonym without notes, and NOT_FOUND lists the slugs
         await plain.object("accounts")
     assert info.value.code == "NOT_FOUND" and info.value.options == ["people", "companies", "deals"]
+
+
+async def test_writes_read_dates_in_words_against_the_workspace_clock(ws: Workspace) -> None:
+    deals = await ws.object("deals")
+    notes = Interpreted()
+    payload = await ws.prepare(
+        deals, {"close_date": "tomorrow", "stage": "lead"}, for_create=False, notes=notes
+    )
+    assert payload == {"close_date": ["2026-12-01"], "stage": ["Lead"]}
+    assert notes.out() == ["close_date: 'tomorrow' → '2026-12-01'", "stage: 'lead' → 'Lead'"]
+    with pytest.raises(WorkspaceError):  # without notes, only the long-standing forms
+        await ws.prepare(deals, {"close_date": "tomorrow"}, for_create=False)
