@@ -60,11 +60,6 @@ async def parent_schemas(d: Workspace, lst: TargetSchema) -> list[TargetSchema]:
     return out
 
 
-def is_actor(lst: TargetSchema, parents: Sequence[TargetSchema], name: str) -> bool:
-    attr = lst.get(name) or next((a for p in parents if (a := p.get(name)) is not None), None)
-    return attr is not None and attr.type == "actor-reference"
-
-
 def _label_slug(schema: TargetSchema | None) -> str | None:
     """The attribute that names a record: ``name``, else a personal name, email or domain."""
     if schema is None:

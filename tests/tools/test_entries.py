@@ -13,8 +13,6 @@ from mcp import Client
 from attio_mcp.sandbox import create_app
 from attio_mcp.server.app import build_server
 from attio_mcp.server.settings import Settings
-from attio_mcp.workspace.entry_query import simple_entry_filter
-from attio_mcp.workspace.schema import AttrInfo, TargetSchema
 
 pytestmark = pytest.mark.anyio
 
@@ -334,58 +332,6 @@ async def test_filter_rejects_bad_input(tools: Any) -> None:
         code="VALIDATION_ERROR",
     )
     await tools.fail("list_entries_filter", {**base, "attribute": "priority"}, code="VALIDATION_ERROR")
-
-
-def test_simple_filter_shapes_follow_attios_grammar() -> None:
-    """No $neq, no $in on selects, $not_empty only where Attio has it: the wire shapes stay portable."""
-    priority = AttrInfo("priority", "p", "Priority", "select", options=("High", "Low"))
-    lst = TargetSchema("list", "sales", "l", "Sales", {"priority": priority}, ("companies",))
-    industry = AttrInfo("industry", "i", "Industry", "select", options=("Technology", "Finance"))
-    companies = TargetSchema("object", "companies", "o", "Companies", {"industry": industry})
-    path = [["sales", "parent_record"], ["companies", "industry"]]
-    assert simple_entry_filter(lst, [companies], "priority", "in", ["high", "Low"]) == {
-        "$or": [{"priority": {"$eq": "High"}}, {"priority": {"$eq": "Low"}}]
-    }
-    assert simple_entry_filter(lst, [companies], "priority", "not_equals", "High") == {
-        "$not": {"priority": {"$eq": "High"}}
-    }
-    assert simple_entry_filter(lst, [companies], "industry", "equals", "technology") == {
-        "path": path,
-        "constraints": {"$eq": "Technology"},
-    }
-    assert simple_entry_filter(lst, [companies], "industry", "is_empty", None) == {
-        "$not": {"$or": [{"path": path, "constraints": {"$eq": o}} for o in ("Technology", "Finance")]}
-    }
-    rid = "6f1c5c0e-8d1b-4bb5-9d8e-2f6f1f0e9a11"
-    assert simple_entry_filter(lst, [companies], "record_id", "equals", rid) == {
-        "path": [["sales", "parent_record"], ["companies", "record_id"]],
-        "constraints": {"$eq": rid},
-    }
-
-
-def test_simple_filter_compares_domains_emails_and_phones_as_stored() -> None:
-    """equals/in normalise like a write does (bare host, lower-case email, E.164), or keep the raw text."""
-    attrs = {
-        "domains": AttrInfo("domains", "d", "Domains", "domain", multi=True),
-        "email": AttrInfo("email", "e", "Email", "email-address"),
-        "phone": AttrInfo("phone", "p", "Phone", "phone-number"),
-    }
-    lst = TargetSchema("list", "sales", "l", "Sales", attrs, ("companies",))
-    assert simple_entry_filter(lst, [], "domains", "equals", "https://www.Acme.com/about") == {
-        "domains": {"domain": {"$eq": "acme.com"}}
-    }
-    assert simple_entry_filter(lst, [], "email", "in", ["Ada@Acme.com", "not an email"]) == {
-        "$or": [
-            {"email": {"email_address": {"$eq": "ada@acme.com"}}},
-            {"email": {"email_address": {"$eq": "not an email"}}},
-        ]
-    }
-    assert simple_entry_filter(lst, [], "phone", "equals", "(415) 555-0146") == {
-        "phone": {"phone_number": {"$eq": "+14155550146"}}
-    }
-    assert simple_entry_filter(lst, [], "domains", "contains", "www.acme") == {
-        "domains": {"domain": {"$contains": "www.acme"}}
-    }
 
 
 async def test_filter_parent_domain_given_as_url(tools: Any) -> None:
