@@ -88,7 +88,7 @@ def text_query_filter(schema: TargetSchema, query: str) -> dict[str, Any]:
     kinds = _kinds_for(query)
     chosen = [a for a in attrs if a.type in _TEXT_PROPERTY and a.type in kinds]
     if "text" in kinds:
-        chosen += [a for a in attrs if a.type == "text" and (a.slug == "name" or a.unique)]
+        chosen += [a for a in attrs if a.type == "text" and (a.slug == "name" or (a.unique and not a.system))]
     if not chosen:  # an object without the usual identifiers: its first writable text attributes
         chosen = [a for a in attrs if a.type == "text" and a.writable and not a.system][:_FALLBACK_TEXT_ATTRS]
     clauses = [c for a in chosen if (c := _clause(a, query)) is not None]

@@ -532,3 +532,12 @@ async def test_clearing_a_multi_value_attribute_needs_overwrite(tools: Any) -> N
         },
     )
     assert "domains" not in cleared
+
+
+def test_text_query_leaves_system_ids_out() -> None:
+    """Attio may mark record_id unique, but it is an id, not text to search (fidelity.md, verify item 6)."""
+    schema = _schema(
+        AttrInfo("record_id", "0", "Record ID", "text", unique=True, writable=False, system=True),
+        AttrInfo("name", "1", "Name", "text"),
+    )
+    assert text_query_filter(schema, "acme") == {"name": {"$contains": "acme"}}
