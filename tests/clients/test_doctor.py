@@ -69,7 +69,7 @@ def test_key_against_attio_over_http(sandbox_api: str) -> None:
 def test_rejected_key_is_one_auth_error_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ATTIO_API_KEY", "wrong-key-123456")
     transport = httpx.ASGITransport(app=create_app(tokens={"the-right-key"}))
-    code, lines = _doctor(["--base-url", "http://attio.test"], transport)
+    code, lines = _doctor(["--base-url", "https://attio.test"], transport)  # http:// only to loopback
     assert code == 1
     errors = [line for line in lines if line.startswith("AUTH_ERROR:")]
     assert len(errors) == 1 and "rejected the API key (401" in errors[0] and "Next:" in errors[0]
