@@ -23,9 +23,10 @@ def configure_logging(level: str, secrets: Sequence[str] = ()) -> None:
     """Log to stderr only: our DEBUG records at most (never a library's), every known secret redacted, and
     repeats rate-limited so that a flood of failing requests cannot flood the disk."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    limiter = RateLimitingFilter()
+    handler.setFormatter(LimitedFormatter(limiter, "%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(OwnDebugOnly())
-    handler.addFilter(RateLimitingFilter())
+    handler.addFilter(limiter)
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -48,8 +49,8 @@ class OwnDebugOnly(logging.Filter):
 
 class RateLimitingFilter(logging.Filter):
     """At most ``per_key`` records per (logger, message template) and ``overall`` records in all per
-    ``window`` seconds; the first record let through after a suppression says how many were dropped.
-    Messages longer than ``max_chars`` are cut, and a suppressed record's traceback goes with it."""
+    ``window`` seconds. It only decides: ``LimitedFormatter`` says how many were dropped (records are
+    shared by every handler, so a filter must not rewrite them)."""
 
     def __init__(
         self,
@@ -57,11 +58,10 @@ class RateLimitingFilter(logging.Filter):
         per_key: int = 20,
         overall: int = 500,
         window: float = 10.0,
-        max_chars: int = 4000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
-        self.per_key, self.overall, self.window, self.max_chars = per_key, overall, window, max_chars
+        self.per_key, self.overall, self.window = per_key, overall, window
         self.clock = clock
         self.started = clock()
         self.counts: dict[tuple[str, int, str], int] = {}
@@ -82,15 +82,32 @@ class RateLimitingFilter(logging.Filter):
             return False
         self.counts[key] = seen + 1
         self.total += 1
+        return True
+
+    def take_dropped(self) -> int:
+        """Records dropped since the last call."""
+        dropped, self.dropped = self.dropped, 0
+        return dropped
+
+
+class LimitedFormatter(logging.Formatter):
+    """Formats a copy of the record: its message cut at ``max_chars``, and prefixed with how many records
+    the ``limiter`` dropped since the last line."""
+
+    def __init__(self, limiter: RateLimitingFilter, fmt: str, *, max_chars: int = 4000) -> None:
+        super().__init__(fmt)
+        self.limiter = limiter
+        self.max_chars = max_chars
+
+    def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage()
         if len(message) > self.max_chars:
             message = message[: self.max_chars] + f"… [{len(message) - self.max_chars} characters cut]"
-        if self.dropped:
-            message = f"[{self.dropped} repeated log records suppressed] {message}"
-            self.dropped = 0
-        if message != record.getMessage():
-            record.msg, record.args = message, None
-        return True
+        if dropped := self.limiter.take_dropped():
+            message = f"[{dropped} repeated log records suppressed] {message}"
+        copy = logging.makeLogRecord(record.__dict__)
+        copy.msg, copy.args = message, None
+        return super().format(copy)
 
 
 class RedactingFilter(logging.Filter):

@@ -18,6 +18,13 @@ PASSWORD = "hunter2-pw-7f3a"
 TOKEN = "cli-token-0123456789abcdef"
 
 
+@pytest.fixture(autouse=True)
+def _keep_pytest_logging(monkeypatch: pytest.MonkeyPatch) -> None:
+    """configure_logging replaces the root handlers; pytest's must stay."""
+    monkeypatch.setattr(cmd_doctor, "configure_logging", lambda *a, **k: None)
+    monkeypatch.setattr("attio_mcp.cli.cmd_serve.configure_logging", lambda *a, **k: None)
+
+
 def test_doctor_never_prints_a_password_in_the_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ATTIO_API_KEY", "k-123456")
     out = io.StringIO()
@@ -49,8 +56,6 @@ def test_auth_token_flag_warns_and_the_file_is_the_quiet_way(
 
     served: list[Any] = []
     monkeypatch.setattr(transports, "serve", served.append)
-    # configure_logging replaces the root handlers; keep pytest's capture handler on the root logger.
-    monkeypatch.setattr("attio_mcp.cli.cmd_serve.configure_logging", lambda *a, **k: None)
     caplog.set_level(logging.WARNING)
     argv = ["--sandbox", "--transport", "http", "--host", "0.0.0.0"]
     assert cli.main([*argv, "--auth-token", TOKEN]) == 0
