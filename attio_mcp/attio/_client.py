@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Literal, Self, TypeVar
+from typing import Any, Literal, Self, TypedDict, TypeVar, Unpack
 
 import anyio
 import httpx
@@ -583,36 +583,32 @@ class AttioClient:
     # -- attribute values (current or historic) --------------------------------------------------------
 
     async def list_record_values(
-        self,
-        object: str,
-        record_id: str,
-        attribute: str,
-        *,
-        show_historic: bool = False,
-        limit: int | None = None,
-        offset: int | None = None,
+        self, object: str, record_id: str, attribute: str, **window: Unpack[ValuesWindow]
     ) -> list[dict[str, Any]]:
         """Values of one attribute of a record; with ``show_historic`` every value it ever had, oldest first."""
         path = api_path("objects", object, "records", record_id, "attributes", attribute, "values")
-        return _values(await self._get(path, _history_params(show_historic, limit, offset)))
+        return await self._values(path, **window)
 
     async def list_entry_values(
-        self,
-        list: str,
-        entry_id: str,
-        attribute: str,
-        *,
-        show_historic: bool = False,
-        limit: int | None = None,
-        offset: int | None = None,
+        self, list: str, entry_id: str, attribute: str, **window: Unpack[ValuesWindow]
     ) -> list[dict[str, Any]]:
         """Values of one attribute of a list entry; with ``show_historic`` its whole history, oldest first."""
         path = api_path("lists", list, "entries", entry_id, "attributes", attribute, "values")
-        return _values(await self._get(path, _history_params(show_historic, limit, offset)))
+        return await self._values(path, **window)
+
+    async def _values(
+        self, path: str, *, show_historic: bool = False, limit: int | None = None, offset: int | None = None
+    ) -> list[dict[str, Any]]:
+        params: dict[str, QueryValue] = {"show_historic": True if show_historic else None}
+        return _values(await self._get(path, {**params, "limit": limit, "offset": offset}))
 
 
-def _history_params(show_historic: bool, limit: int | None, offset: int | None) -> dict[str, QueryValue]:
-    return {"show_historic": True if show_historic else None, "limit": limit, "offset": offset}
+class ValuesWindow(TypedDict, total=False):
+    """Which values of an attribute to read: the current ones, or its history (``show_historic``), paged."""
+
+    show_historic: bool
+    limit: int | None
+    offset: int | None
 
 
 def _values(body: object) -> list[dict[str, Any]]:

@@ -11,9 +11,11 @@ company and the deal, as Attio links them. Twelve past calls are recorded, Acme'
 
 from __future__ import annotations
 
+import json
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._clock import format_ts, parse_ts
@@ -66,80 +68,27 @@ STATE_ZONES = {
     "America/Chicago": ("IL", "TX", "TN", "MN", "MO", "KS", "WI"),
 }
 
-# Comment threads: (object or list slug, company or deal index, kind of target, comments, resolved).
-# A comment is (author member index, hours after the thread starts, text); {owner} is a member's email.
-THREADS: tuple[tuple[str, int, str, tuple[tuple[int, float, str], ...], bool], ...] = (
-    ("companies", 0, "record", (
-        (0, 0, "Renewal is in September next year. Who is leading the QBR prep?"),
-        (1, 2.5, "I can take it. {m2} can you pull the usage numbers for the last two quarters?"),
-        (2, 5, "On it, I will add them to the deck by Thursday."),
-        (0, 26, "Thanks both. Let us also flag the analytics add-on as an expansion."),
-    ), False),
-    ("companies", 0, "record", (
-        (3, 0, "Acme asked whether the data migration can run over a weekend."),
-        (1, 1, "Yes if we book the onboarding team a week ahead. {m0} can you confirm?"),
-        (0, 3, "Confirmed, weekend slot booked for the 3rd."),
-    ), True),
-    ("customers", 0, "entry", (
-        (2, 0, "Health score dropped after the support escalation last month."),
-        (0, 4, "Escalation is closed now. Expect the score to recover next cycle."),
-        (2, 30, "It is back to 5 this morning."),
-    ), True),
-    ("qualified", 0, "entry", (
-        (1, 0, "Budget, authority and timeline confirmed on the discovery call."),
-        (3, 2, "Great. Marking as qualified and moving the add-on deal forward."),
-    ), False),
-    ("deals", 0, "record", (
-        (0, 0, "Contract signed. Handing over to onboarding."),
-        (1, 1, "Kickoff scheduled with James and Emma."),
-        (2, 2, "Security questionnaire is archived in the deal files."),
-    ), False),
-    ("deals", 30, "record", (
-        (3, 0, "Acme wants the analytics add-on priced per site, not per seat."),
-        (0, 3, "Per site works if we cap it at five sites. {m1} thoughts?"),
-        (1, 4, "Agreed, I will draft the proposal with a five site cap."),
-        (3, 28, "Draft shared with Emma, waiting for feedback."),
-    ), False),
-    ("deals", 7, "record", (
-        (3, 0, "Globex is pushing for 15% off on a three year term."),
-        (0, 1.5, "We can go to 12% with a three year commitment, not more."),
-        (3, 20, "They accepted 12%. Legal review starts Monday."),
-    ), True),
-    ("deals", 9, "record", (
-        (1, 0, "Umbrella Health needs SSO before signing."),
-        (2, 2, "SSO is on the enterprise plan. I sent the SAML guide."),
-        (1, 50, "Their IT team confirmed SSO works in the sandbox."),
-    ), True),
-    ("active_deals", 1, "entry", (
-        (1, 0, "Northwind expansion is slipping, champion is on leave."),
-        (0, 6, "Let us ask for an intro to their VP Engineering instead."),
-        (1, 24, "Intro booked for next Tuesday."),
-    ), False),
-    ("active_deals", 16, "entry", (
-        (0, 0, "Evergreen is still comparing us with their incumbent."),
-        (3, 5, "Sending the migration case study from a similar energy customer."),
-    ), False),
-    ("deals", 16, "record", (
-        (0, 0, "Evergreen grid analytics: procurement wants the proposal split into two phases."),
-        (2, 3, "Phase one could be the forecasting module only."),
-        (0, 4, "Good idea. {m2} please rework the pricing sheet."),
-        (2, 22, "Reworked and attached to the deal."),
-    ), False),
-    ("people", 2, "record", (
-        (2, 0, "Met at SaaStr, very interested in the analytics add-on."),
-        (3, 1, "Add them to the webinar invite list please."),
-        (2, 2, "Done."),
-    ), True),
-    ("deals", 19, "record", (
-        (1, 0, "Ironclad factory rollout: they want a pilot at one plant first."),
-        (0, 2, "A pilot at the Detroit plant makes sense, we can credit it later."),
-        (1, 30, "Pilot scope agreed, proposal updated."),
-    ), False),
-    ("active_deals", 26, "entry", (
-        (3, 0, "Supplier portal deal is our largest open one. Weekly review on Fridays?"),
-        (0, 2, "Yes, added to the forecast call agenda."),
-    ), False),
-)  # fmt: skip
+# Comment threads, kept as data in seed_threads.json: the object or list slug, the company or deal index, the
+# kind of target, whether the thread is resolved, and its comments as (author member index, hours after the
+# thread starts, text); {m0}… in a text is a member's email.
+Thread = tuple[str, int, str, tuple[tuple[int, float, str], ...], bool]
+
+
+def _threads() -> tuple[Thread, ...]:
+    raw = json.loads((Path(__file__).parent / "seed_threads.json").read_text(encoding="utf-8"))
+    return tuple(
+        (
+            t["target"],
+            t["index"],
+            t["kind"],
+            tuple((a, h, text) for a, h, text in t["comments"]),
+            t["resolved"],
+        )
+        for t in raw
+    )
+
+
+THREADS = _threads()
 
 
 def _hash(*parts: object) -> int:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
+
+from attio_mcp.workspace import WorkspaceError
 
 ResourceType = Annotated[str, Field(description="Object slug, e.g. companies, people, deals", max_length=100)]
 RecordId = Annotated[str, Field(description="Record UUID", max_length=64)]
@@ -20,3 +23,9 @@ Data = Annotated[dict[str, Any], Field(description="Attribute slug -> value")]
 Mode = Annotated[
     Literal["append", "overwrite"], Field(description="append adds to multiselects, overwrite replaces")
 ]
+
+
+def require_changes(values: Mapping[str, Any], field: str, next_step: str) -> None:
+    """An update with nothing to change is refused before any request."""
+    if not values:
+        raise WorkspaceError("VALIDATION_ERROR", f"{field} is empty", field=field, next_step=next_step)

@@ -19,7 +19,7 @@ from mcp.server.mcpserver import Context
 from pydantic import BaseModel, ConfigDict, Field
 
 from attio_mcp.attio import AttioError
-from attio_mcp.tools._params import EntryId, Fields, Limit, ListId, Mode, Offset, RecordId
+from attio_mcp.tools._params import EntryId, Fields, Limit, ListId, Mode, Offset, RecordId, require_changes
 from attio_mcp.tools._registry import tool, workspace_of
 from attio_mcp.tools._results import Deleted
 from attio_mcp.workspace import Subject, TargetSchema, Workspace, WorkspaceError
@@ -214,13 +214,7 @@ async def list_entries_update(
 ) -> FlatEntry:
     """Update a list entry's own attributes; the parent record's attributes need records_update."""
     eid = require_uuid(entry_id, "entry_id")
-    if not attributes:
-        raise WorkspaceError(
-            "VALIDATION_ERROR",
-            "attributes is empty",
-            field="attributes",
-            next_step="pass entry attribute slugs and values; lists_get shows them.",
-        )
+    require_changes(attributes, "attributes", "pass entry attribute slugs and values; lists_get shows them.")
     notes = Interpreted()
     d, lst = await _list(ctx, list_id, notes)
     values = await _entry_values(

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
-from attio_mcp.tools._params import Data, Fields, Limit, Mode, Offset, RecordId, ResourceType
+from attio_mcp.tools._params import Data, Fields, Limit, Mode, Offset, RecordId, ResourceType, require_changes
 from attio_mcp.tools._registry import tool, workspace_of
 from attio_mcp.tools._results import Deleted, FlatRecord, RecordPage
 from attio_mcp.toolsets import R_ENTRY, R_OBJ, R_REC
@@ -121,13 +121,7 @@ async def records_update(
 ) -> FlatRecord:
     """Update some attributes of a record."""
     rid = require_uuid(record_id, "record_id")
-    if not data:
-        raise WorkspaceError(
-            "VALIDATION_ERROR",
-            "data is empty",
-            field="data",
-            next_step="pass at least one attribute to change.",
-        )
+    require_changes(data, "data", "pass at least one attribute to change.")
     notes = Interpreted()
     d, schema = await _object(ctx, resource_type, notes)
     values = await d.prepare(schema, data, for_create=False, append=mode == "append", notes=notes)

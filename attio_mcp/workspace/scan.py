@@ -70,6 +70,18 @@ async def _scan(
             await progress(len(rows), f"{len(rows):,} {noun} read")
 
 
+def _pages(
+    d: Workspace,
+    schema: TargetSchema,
+    query: Callable[..., Awaitable[list[T]]],
+    filter: Mapping[str, Any] | None,
+) -> Callable[[int, int], Awaitable[list[T]]]:
+    async def fetch(offset: int, limit: int) -> list[T]:
+        return await d.call(query(schema.slug, filter=filter, limit=limit, offset=offset), target=schema)
+
+    return fetch
+
+
 async def scan_records(
     d: Workspace,
     schema: TargetSchema,
@@ -79,29 +91,16 @@ async def scan_records(
     progress: Progress | None = None,
 ) -> Scan[Record]:
     """Every record of the object ``schema`` matching ``filter`` (up to ``cap``)."""
-
-    async def fetch(offset: int, limit: int) -> list[Record]:
-        query = d.client.query_records(schema.slug, filter=filter, limit=limit, offset=offset)
-        return await d.call(query, target=schema)
-
+    fetch = _pages(d, schema, d.client.query_records, filter)
     return await _scan(fetch, lambda r: r.record_id, cap=cap, noun="records", progress=progress)
 
 
 async def scan_entries(
-    d: Workspace,
-    schema: TargetSchema,
-    filter: Mapping[str, Any] | None = None,
-    *,
-    cap: int = MAX_SCANNED,
-    progress: Progress | None = None,
+    d: Workspace, schema: TargetSchema, filter: Mapping[str, Any] | None = None, **options: Any
 ) -> Scan[Entry]:
-    """Every entry of the list ``schema`` matching ``filter`` (up to ``cap``)."""
-
-    async def fetch(offset: int, limit: int) -> list[Entry]:
-        query = d.client.query_entries(schema.slug, filter=filter, limit=limit, offset=offset)
-        return await d.call(query, target=schema)
-
-    return await _scan(fetch, lambda e: e.entry_id, cap=cap, noun="entries", progress=progress)
+    """Every entry of the list ``schema`` matching ``filter``; ``options`` as for ``scan_records``."""
+    fetch = _pages(d, schema, d.client.query_entries, filter)
+    return await _scan(fetch, lambda e: e.entry_id, noun="entries", **options)
 
 
 async def run_all(jobs: Sequence[Callable[[], Awaitable[None]]], *, concurrency: int = 8) -> None:
