@@ -13,7 +13,7 @@ from mcp import Client, MCPError
 from attio_mcp.server.app import build_server
 from attio_mcp.server.settings import Settings
 from attio_mcp.workspace.importing import ImportRun, plan_import, workers_for
-from attio_mcp.workspace.importing.run import _parse_ts
+from attio_mcp.workspace.importing.run import REQUEUE_PASSES, _parse_ts
 from attio_mcp.workspace.schema import AttrInfo, TargetSchema
 
 pytestmark = pytest.mark.anyio
@@ -273,12 +273,48 @@ async def test_rate_limited_rows_are_retried_in_a_later_pass() -> None:
     from attio_mcp.attio import RateLimitError
 
     limited = RateLimitError("slow down", status=429, attempts=4)
-    client = FlakyClient({"B": [limited, limited], "C": [limited, limited, limited]})
+    passes = 1 + REQUEUE_PASSES
+    client = FlakyClient({"B": [limited, limited], "C": [limited] * passes})
     run = ImportRun(plan_import(_schema(), _rows("A", "B", "C")))
     await run.execute(client, workers=2)  # type: ignore[arg-type]
     assert sorted(run.ids) == [0, 1]
     assert [(f.row, f.code) for f in run.failures] == [(2, "RATE_LIMIT")]
-    assert client.calls.count("B") == 3 and client.calls.count("C") == 3
+    assert "not written" in run.failures[0].message and not run.maybe_written
+    assert client.calls.count("B") == 3 and client.calls.count("C") == passes
+
+
+class FlakyCreates(FlakyClient):
+    """create_record scripted like FlakyClient.assert_record."""
+
+    async def create_record(self, obj: str, values: dict[str, Any]) -> Any:
+        return await self.assert_record(obj, "", values)
+
+
+async def test_ambiguous_failures_are_requeued_only_where_a_repeat_is_safe() -> None:
+    """Issue #20: upsert rows that failed on 5xx, timeouts or drops are sent again; creates only when unsent."""
+    from attio_mcp.attio import AttioTimeoutError, AttioTransportError, ServerError
+
+    def script() -> dict[str, list[Exception | None]]:
+        return {
+            "A": [ServerError("boom", status=503, attempts=4)],
+            "B": [AttioTimeoutError("timed out", attempts=4)],
+            "C": [AttioTransportError("connection refused", attempts=4, sent=False)],
+        }
+
+    upserts = FlakyClient(script())
+    run = ImportRun(plan_import(_schema(), _rows("A", "B", "C")))
+    await run.execute(upserts, workers=1)  # type: ignore[arg-type]
+    assert sorted(run.ids) == [0, 1, 2] and not run.failures
+    assert sorted(upserts.calls) == ["A", "A", "B", "B", "C", "C"]
+
+    creates = FlakyCreates(script())
+    run = ImportRun(plan_import(_schema(), _rows("A", "B", "C"), mode="create"))
+    await run.execute(creates, workers=1)  # type: ignore[arg-type]
+    assert sorted(run.ids) == [2]  # the unsent create was sent again; the others may exist already
+    assert sorted(creates.calls) == ["A", "B", "C", "C"]
+    by_row = {f.row: f for f in run.failures}
+    assert sorted(run.maybe_written) == [0, 1]
+    assert all("may have been created" in by_row[r].message for r in (0, 1))
 
 
 async def test_auth_error_and_stop_on_error_halt_the_run() -> None:

@@ -8,8 +8,8 @@ request:
 
 - ``upsert``: ``PUT /records?matching_attribute=`` (assert). Idempotent, so the client may retry it and a
   retry can never duplicate a record; a row whose retries all failed (429, 5xx, timeout, dropped connection)
-  goes back into the queue for up to ``REQUEUE_PASSES`` more passes, so a run through a flaky network still
-  writes every row. Attio does not say whether an assert created or updated; the engine
+  goes back into the queue for up to ``REQUEUE_PASSES`` (4) more passes, so a run through a flaky network
+  still writes every row. Attio does not say whether an assert created or updated; the engine
   infers it by comparing the returned ``created_at`` with the wall-clock time the request started (clock
   skew between this machine and Attio can move rows between the two counts; their sum is exact).
 - ``update``: ``PUT /records/{record_id}`` (multiselects replaced, as with an assert). Idempotent, requeued
@@ -55,7 +55,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger("attio_mcp.workspace.importing")
 
 PROGRESS_SECONDS = 0.25
-REQUEUE_PASSES = 2  # extra passes over rows whose writes failed retry-safely through the client's retries
+# Extra passes over rows whose writes failed retry-safely through all the client's retries. Each pass costs
+# only the rows still failing; a real outage trips BREAKER long before.
+REQUEUE_PASSES = 4
 BREAKER = 20  # consecutive RATE_LIMIT / UPSTREAM_ERROR failures that stop a run (Attio is down)
 
 ProgressCallback = Callable[[int, int, int], Awaitable[None]]
