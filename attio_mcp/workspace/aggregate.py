@@ -19,11 +19,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from attio_mcp.workspace.compile import compile_filter
 from attio_mcp.workspace.context import Workspace
 from attio_mcp.workspace.errors import WorkspaceError, did_you_mean
+from attio_mcp.workspace.interpret import Interpreted
 from attio_mcp.workspace.labels import member_labels, record_names
 from attio_mcp.workspace.periods import BUCKETS, bucket_label
-from attio_mcp.workspace.query import check_filter
 from attio_mcp.workspace.scan import MAX_SCANNED, Progress, scan_records
 from attio_mcp.workspace.schema import AttrInfo, TargetSchema
 
@@ -66,6 +67,7 @@ class AggregateResult(BaseModel):
     scanned: int
     complete: bool
     note: str | None = None
+    interpreted: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -380,7 +382,8 @@ async def aggregate_records(
     """Scan the records of ``schema`` matching ``filter`` and tabulate them; labels name actors and records."""
     group = parse_group_by(schema, group_by) if group_by else None
     measured = parse_metrics(schema, metrics)
-    where = check_filter(schema, filter) if filter is not None else None
+    notes = Interpreted()
+    where = await compile_filter(d, schema, filter, notes) if filter is not None else None
     scan = await scan_records(d, schema, where, cap=cap, progress=progress)
     table = tabulate((r.values for r in scan.rows), group, measured, limit_groups)
     labels = await _labels(d, group, table) if group else []
@@ -398,4 +401,5 @@ async def aggregate_records(
         if scan.complete
         else f"stopped after {len(scan.rows):,} records, the most one call reads; narrow the filter "
         "for figures over every record.",
+        interpreted=notes.out(),
     )

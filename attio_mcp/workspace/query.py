@@ -1,11 +1,11 @@
-"""Query building for ``records_search``: free text, filter and sort checks, field projection.
+"""Query building for ``records_search``: the free-text query, the literal filter check, field projection.
 
-The free-text ``query`` becomes one ``$or`` of ``$contains`` conditions over the object's identifying
-attributes, found by type in the live schema (never a fixed list of objects): personal names, domains,
-email addresses, phone numbers, and text attributes that are named ``name`` or unique. The tools compile
-filters and sorts with ``workspace.compile`` (checked per type, read as meant); ``check_filter`` and
-``check_sorts`` remain the shallow checks (logical operators and attribute names only) for callers that want
-the filter taken literally.
+The free-text ``query`` becomes one to three ``$contains`` conditions (ORed) over the object's identifying
+attributes that the query's shape can match (an email, a host, a phone number, or words), found by type in the
+live schema (never a fixed list of objects): personal names, domains, email addresses, phone numbers, and
+text attributes named ``name`` or unique (system ids excepted). Filters and sorts are
+compiled by ``workspace.compile`` (checked per type, read as meant); ``check_filter`` is the shallow check
+(logical operators and attribute names only) for a caller that wants a filter taken literally.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ __all__ = [
     "TOP_FIELDS",
     "check_fields",
     "check_filter",
-    "check_sorts",
     "combine_filters",
     "text_query_filter",
 ]
@@ -42,7 +41,6 @@ _FALLBACK_TEXT_ATTRS = 3
 _MIN_PHONE_DIGITS = 3
 _LOGICAL = ("$and", "$or", "$not")
 _SPECIAL_FILTER_KEYS = ("record_id", "path", "constraints")
-_SORT_KEYS = ("direction", "attribute", "field", "path")
 _NEXT_FILTER = "fix the filter; attributes_list shows slugs and types."
 
 
@@ -150,68 +148,6 @@ def check_filter(schema: TargetSchema, node: Any, where: str = "filter") -> dict
                 raise _unknown_attr(schema, key, f"{where}.{key}")
             out[attr.slug] = value
     return out
-
-
-def check_sorts(schema: TargetSchema, sorts: list[Any]) -> list[dict[str, Any]]:
-    """Validate ``[{direction, attribute | path, field?}]``; attribute names become slugs."""
-    out = []
-    for i, sort in enumerate(sorts):
-        where = f"sorts.{i}"
-        if not isinstance(sort, Mapping):
-            raise _invalid(
-                "each sort is an object",
-                field=where,
-                next_step='pass [{"attribute": "<slug>", "direction": "asc"|"desc"}].',
-            )
-        unknown = [k for k in sort if k not in _SORT_KEYS]
-        if unknown:
-            raise _invalid(
-                f"unknown sort key {unknown[0]!r}",
-                field=where,
-                options=list(_SORT_KEYS),
-                next_step='pass {"attribute": "<slug>", "direction": "asc"|"desc", "field"?: "<property>"}.',
-            )
-        item = dict(sort)
-        if item.get("direction") not in ("asc", "desc"):
-            raise _invalid(
-                "direction must be asc or desc",
-                field=f"{where}.direction",
-                options=["asc", "desc"],
-                next_step="set direction on every sort.",
-            )
-        if ("attribute" in item) == ("path" in item):
-            raise _invalid(
-                "give exactly one of attribute or path",
-                field=where,
-                next_step='pass {"attribute": "<slug>", "direction": "asc"}.',
-            )
-        if "attribute" in item:
-            attr = schema.get(str(item["attribute"]))
-            if attr is None:
-                raise _unknown_attr(schema, str(item["attribute"]), f"{where}.attribute")
-            item["attribute"] = attr.slug
-        elif not _is_path(item["path"]):
-            raise _invalid(
-                "path is a list of [object, attribute] pairs",
-                field=f"{where}.path",
-                next_step='pass [["deals", "company"], ["companies", "name"]].',
-            )
-        if "field" in item and not isinstance(item["field"], str):
-            raise _invalid(
-                "field must be a property name such as last_name",
-                field=f"{where}.field",
-                next_step="drop field or name one property of the attribute.",
-            )
-        out.append(item)
-    return out
-
-
-def _is_path(path: Any) -> bool:
-    return (
-        isinstance(path, list)
-        and bool(path)
-        and all(isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p) for p in path)
-    )
 
 
 def check_fields(

@@ -650,3 +650,14 @@ async def test_the_four_tools_cost_at_most_2500_bytes_of_tools_list(mcp: Client)
         for t in listed
     )
     assert len(listed) == 4 and size <= 2_500, size
+
+
+@pytest.mark.anyio
+async def test_aggregate_reads_filters_as_records_search_does(tools: Any) -> None:
+    """The same grammar as records_search: a status in another case is read as meant, and said."""
+    out = await tools.ok(
+        "records_aggregate", {"resource_type": "deals", "filter": {"stage": "discovery"}, "group_by": "stage"}
+    )
+    counted = {row[0]: row[1] for row in out["rows"]}
+    assert counted["Discovery"] > 0 and sum(counted.values()) == counted["Discovery"]
+    assert any("Discovery" in note for note in out["interpreted"])
