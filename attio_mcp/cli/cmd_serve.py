@@ -68,6 +68,25 @@ def serve_flags(default: object = None) -> argparse.ArgumentParser:
     g.add_argument(
         "--disable-destructive", action="store_true", default=default, help="hide delete/remove tools"
     )
+    g.add_argument(
+        "--no-index",
+        action="store_true",
+        default=default,
+        help="turn the local search index off: search finds records only (ATTIO_MCP_NO_INDEX)",
+    )
+    g.add_argument("--index-dir", metavar="PATH", help="where search indexes live (ATTIO_MCP_INDEX_DIR)")
+    g.add_argument(
+        "--redis-url",
+        metavar="URL",
+        help="share grants and rate-limit buckets between replicas in Redis (ATTIO_MCP_REDIS_URL)",
+    )
+    g.add_argument(
+        "--oauth",
+        action="store_true",
+        default=default,
+        help="HTTP: each user signs in with Attio (ATTIO_OAUTH_CLIENT_ID/SECRET; ATTIO_MCP_OAUTH)",
+    )
+    g.add_argument("--public-url", metavar="URL", help="the server's public base URL (ATTIO_MCP_PUBLIC_URL)")
     g.add_argument("--timeout", type=float, help="Attio request timeout in seconds (default: 30)")
     g.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="stderr log level")
     return p
@@ -99,6 +118,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         read_only=args.read_only,
         toolsets=parse_toolsets(args.toolsets),
         disable_destructive=args.disable_destructive,
+        index_enabled=False if args.no_index else None,
+        index_dir=args.index_dir,
+        redis_url=args.redis_url,
+        oauth=args.oauth,
+        public_url=args.public_url,
         timeout=args.timeout,
         log_level=args.log_level,
     )
@@ -108,8 +132,14 @@ def _secrets(settings: Settings) -> list[str]:
     out = []
     if settings.api_key is not None:
         out.append(settings.api_key.get_secret_value())
-    if settings.http_auth_token is not None:
-        out.append(settings.http_auth_token.get_secret_value())
+    for secret in (
+        settings.http_auth_token,
+        settings.oauth_client_secret,
+        settings.redis_url,
+        settings.state_key,
+    ):
+        if secret is not None:
+            out.append(secret.get_secret_value())
     return out
 
 

@@ -60,6 +60,19 @@ class Settings(BaseModel):
     read_only: bool = False
     toolsets: tuple[str, ...] = TOOLSET_IDS
     disable_destructive: bool = False
+    # Search index (#18): one SQLite file per workspace under ``index_dir`` (default: the user cache dir).
+    index_enabled: bool = True
+    index_dir: str | None = None
+    index_refresh_seconds: float = Field(300.0, ge=0)
+    # Team hosting (#19): shared state in Redis, Attio sign-in brokered by this server.
+    redis_url: SecretStr | None = None
+    oauth: bool = False
+    oauth_client_id: str | None = None
+    oauth_client_secret: SecretStr | None = None
+    oauth_authorize_url: str = "https://app.attio.com/authorize"
+    oauth_token_url: str = "https://app.attio.com/oauth/token"
+    public_url: str | None = None
+    state_key: SecretStr | None = None  # encrypts grants and tokens at rest (Redis)
 
     @field_validator("toolsets")
     @classmethod
@@ -236,6 +249,17 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
         "read_only": _flag(env.get("ATTIO_MCP_READ_ONLY")),
         "toolsets": parse_toolsets(env.get("ATTIO_MCP_TOOLSETS")),
         "disable_destructive": _flag(env.get("ATTIO_MCP_DISABLE_DESTRUCTIVE")),
+        "index_enabled": _negated(_flag(env.get("ATTIO_MCP_NO_INDEX"))),
+        "index_dir": env.get("ATTIO_MCP_INDEX_DIR") or None,
+        "index_refresh_seconds": env.get("ATTIO_MCP_INDEX_REFRESH_SECONDS") or None,
+        "redis_url": env.get("ATTIO_MCP_REDIS_URL") or None,
+        "oauth": _flag(env.get("ATTIO_MCP_OAUTH")),
+        "oauth_client_id": env.get("ATTIO_OAUTH_CLIENT_ID") or None,
+        "oauth_client_secret": env.get("ATTIO_OAUTH_CLIENT_SECRET") or None,
+        "oauth_authorize_url": env.get("ATTIO_OAUTH_AUTHORIZE_URL") or None,
+        "oauth_token_url": env.get("ATTIO_OAUTH_TOKEN_URL") or None,
+        "public_url": env.get("ATTIO_MCP_PUBLIC_URL") or None,
+        "state_key": env.get("ATTIO_MCP_STATE_KEY") or None,
     }
     token_file = overrides.pop("http_auth_token_file", None)
     if token_file and overrides.get("http_auth_token") is None:  # a flag's file beats the environment
@@ -246,6 +270,10 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
         return Settings(**cleaned)
     except ValueError as exc:  # pydantic ValidationError is a ValueError
         raise SettingsError(_first_error(exc)) from None
+
+
+def _negated(value: bool | None) -> bool | None:
+    return None if value is None else not value
 
 
 def _token(value: str | None, file: str | None) -> str | None:
