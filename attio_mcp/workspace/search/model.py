@@ -85,3 +85,5 @@ class IndexStatus:
     model: str | None
     last_sync: str | None
     state: dict[str, str] = field(default_factory=dict)
+    dense: bool = False  # whether dense (and so hybrid) search runs; False: every mode answers lexically
+    vectors: int = 0  # chunks that have an embedding (the rest are embedded when a model is next available)

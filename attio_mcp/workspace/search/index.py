@@ -1,0 +1,708 @@
+"""The local search index: one SQLite file holding the items, their chunks, an FTS5 table and embeddings.
+
+Tables: ``docs`` (one row per item, turns and metadata as JSON), ``chunks`` (the windows ``chunk_doc``
+cuts, each with its embedding as a float16 BLOB, NULL until embedded), ``chunks_fts`` (FTS5 over each
+chunk's title + context + text, rowid = the chunk's id, Porter stemming over unicode61 without diacritics)
+and ``state`` (key/value: the schema version, the model and its dimension under ``index.*`` keys, and
+whatever the sync keeps there). Opening a file written by another schema version or another model clears
+it (a rebuild: the caller's sync state goes too, so the next sync is a full one); vectors of two models
+are never mixed. An index opened without an embedder answers lexically and leaves new chunks unembedded;
+they are embedded the next time the index runs with its model.
+
+Dense search keeps every chunk vector in one in-memory float32 matrix, read from SQLite on the first dense
+query and kept in step by ``upsert`` and ``delete``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from attio_mcp.workspace.search import rank
+from attio_mcp.workspace.search.chunks import chunk_doc
+from attio_mcp.workspace.search.embed import MODEL_NAME, Embedder, default_embedder
+from attio_mcp.workspace.search.model import (
+    DOC_KINDS,
+    Doc,
+    DocKind,
+    Hit,
+    IndexStatus,
+    RecordRef,
+    SearchMode,
+    Turn,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+__all__ = ["LAST_SYNC_KEY", "SCHEMA_VERSION", "SearchIndex", "SearchIndexError", "UpsertStats"]
+
+SCHEMA_VERSION = "1"
+LAST_SYNC_KEY = "last_sync"  # the state key ``status()`` reports as ``last_sync``
+EMBED_BATCH = 256  # chunks embedded per call to the model
+_SCHEMA_KEY, _MODEL_KEY, _DIM_KEY = "index.schema", "index.model", "index.dim"
+_CHUNKS_PER_ITEM = 20  # lexical search reads at most this many best chunks per item it returns
+_IN_CHUNK = 500  # ids per ``IN (...)`` clause (SQLite allows 32766 parameters; keep statements small)
+
+log = logging.getLogger("attio_mcp.workspace.search")
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS docs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    version TEXT NOT NULL,
+    url TEXT,
+    time TEXT,
+    record_object TEXT,
+    record_id TEXT,
+    record_label TEXT,
+    context TEXT NOT NULL,
+    turns TEXT NOT NULL,
+    metadata TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS docs_by_kind ON docs (kind);
+CREATE INDEX IF NOT EXISTS docs_by_record ON docs (record_object, record_id);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    speaker TEXT,
+    start_seconds REAL,
+    vector BLOB
+);
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id, ordinal);
+CREATE INDEX IF NOT EXISTS chunks_unembedded ON chunks (id) WHERE vector IS NULL;
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts
+    USING fts5 (indexed, tokenize = 'porter unicode61 remove_diacritics 2');
+"""
+_DROP = """
+DROP TABLE IF EXISTS chunks_fts;
+DROP TABLE IF EXISTS chunks;
+DROP TABLE IF EXISTS docs;
+DROP TABLE IF EXISTS state;
+"""
+_DOC_COLUMNS = "id, kind, title, text, version, url, time, record_object, record_id, record_label, context, turns, metadata"
+
+
+class SearchIndexError(RuntimeError):
+    """The index cannot work here: SQLite without FTS5, a model that is not the index's, a closed index."""
+
+
+@dataclass(frozen=True)
+class UpsertStats:
+    """What one ``upsert`` did: items new, changed and left alone, and chunks embedded (backfill included)."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    chunks_embedded: int = 0
+
+
+@dataclass
+class _Vectors:
+    """Every embedded chunk: its id, its item's id and its unit vector (row ``i`` of ``matrix``)."""
+
+    ids: list[int]
+    docs: list[str]
+    matrix: NDArray[np.float32]
+
+
+EmbedderSource = Embedder | Callable[[], Embedder]
+
+
+class SearchIndex:
+    """A hybrid (FTS5 + embeddings) index of the workspace's notes, comments, tasks and transcripts.
+
+    ``SearchIndex(path, embedder=default_embedder)`` opens (or creates) the file; ``embedder`` is an
+    ``Embedder`` or a zero-argument callable returning one, called when something is first embedded or a
+    dense query first runs. ``model`` names the embedder's model without loading it (needed for a callable
+    other than ``default_embedder``). ``embedder=None`` gives a lexical-only index. ``":memory:"`` works.
+    One connection serves every thread, behind a lock.
+    """
+
+    def __init__(
+        self, path: str | Path, *, embedder: EmbedderSource | None = None, model: str | None = None
+    ) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        self._embedder: Embedder | None = None
+        self._factory: Callable[[], Embedder] | None = None
+        if embedder is not None and hasattr(embedder, "embed"):
+            self._embedder = cast(Embedder, embedder)
+            model = model or self._embedder.name
+        elif embedder is not None:
+            self._factory = embedder
+            model = model or (MODEL_NAME if embedder is default_embedder else None)
+            if model is None:
+                raise ValueError("pass model= with a lazily built embedder, so the index can check its files")
+        self.model = model
+        self._vectors: _Vectors | None = None
+        self._conn: sqlite3.Connection | None = self._open()
+
+    # -- opening -----------------------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        memory = self.path == ":memory:"
+        if not memory:
+            _private_file(Path(self.path))
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        try:
+            _require_fts5(conn)
+            if not memory:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("PRAGMA busy_timeout = 5000")
+            self._prepare(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if memory or isinstance(exc, sqlite3.OperationalError):
+                raise
+            log.warning("search index %s is unreadable (%s): starting it afresh", self.path, exc)
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(self.path + suffix).unlink(missing_ok=True)
+            _private_file(Path(self.path))
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA journal_mode = WAL")
+            self._prepare(conn)
+        return conn
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        """Create the tables; clear them when the schema or the model is not this index's."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(_TABLES):
+                conn.execute(statement)
+            state = dict(conn.execute("SELECT key, value FROM state").fetchall())
+            schema, stored = state.get(_SCHEMA_KEY), state.get(_MODEL_KEY)
+            fresh = schema is None and not conn.execute("SELECT 1 FROM docs LIMIT 1").fetchone()
+            if not fresh and schema != SCHEMA_VERSION:
+                log.info("search index %s: schema %s -> %s, rebuilding", self.path, schema, SCHEMA_VERSION)
+                _reset(conn)
+            elif self.model and stored and stored != self.model:
+                log.info("search index %s: model %s -> %s, rebuilding", self.path, stored, self.model)
+                _reset(conn)
+            conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (_SCHEMA_KEY, SCHEMA_VERSION))
+            if self.model:
+                conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (_MODEL_KEY, self.model))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _live(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise SearchIndexError("the search index is closed")
+        return self._conn
+
+    def close(self) -> None:
+        """Close the file; any later call raises ``SearchIndexError``."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+            self._conn, self._vectors = None, None
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the embedder --------------------------------------------------------------------------------
+
+    @property
+    def dense(self) -> bool:
+        """Whether dense (and hybrid) search can run: an embedder was given."""
+        return self._embedder is not None or self._factory is not None
+
+    def _model(self) -> Embedder:
+        if self._embedder is None:
+            if self._factory is None:
+                raise SearchIndexError("this index has no embedder")
+            self._embedder = self._factory()
+        embedder = self._embedder
+        if embedder.name != self.model:
+            raise SearchIndexError(f"embedder {embedder.name!r} is not this index's model {self.model!r}")
+        dim = self.get_state(_DIM_KEY)
+        if dim is None:
+            self.set_state(_DIM_KEY, str(embedder.dim))
+        elif int(dim) != embedder.dim:
+            raise SearchIndexError(f"embedder gives {embedder.dim} dimensions, the index holds {dim}")
+        return embedder
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    def upsert(
+        self, docs: Iterable[Doc], *, progress: Callable[[int, int], None] | None = None
+    ) -> UpsertStats:
+        """Add new items and replace changed ones (by ``version``), in one transaction.
+
+        An item whose stored version equals ``doc.version`` is left alone and re-embeds nothing. New chunks
+        (and any left unembedded by a lexical-only run) are embedded in batches of ``EMBED_BATCH``;
+        ``progress(done, total)`` is called after each batch.
+        """
+        batch = {doc.id: doc for doc in docs}
+        added = updated = unchanged = 0
+        with self._lock:
+            conn = self._live()
+            stored = self._stored_versions(list(batch))
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                changed = []
+                for doc in batch.values():
+                    old = stored.get(doc.id)
+                    if old == doc.version:
+                        unchanged += 1
+                        continue
+                    if old is None:
+                        added += 1
+                    else:
+                        updated += 1
+                        self._drop_chunks(conn, [doc.id])
+                    changed.append(doc.id)
+                    conn.execute(
+                        f"INSERT OR REPLACE INTO docs ({_DOC_COLUMNS}) VALUES ({', '.join('?' * 13)})",
+                        _doc_row(doc),
+                    )
+                    for chunk in chunk_doc(doc):
+                        cursor = conn.execute(
+                            "INSERT INTO chunks (doc_id, ordinal, text, speaker, start_seconds) VALUES (?, ?, ?, ?, ?)",
+                            (doc.id, chunk.ordinal, chunk.text, chunk.speaker, chunk.start_seconds),
+                        )
+                        conn.execute(
+                            "INSERT INTO chunks_fts (rowid, indexed) VALUES (?, ?)",
+                            (cursor.lastrowid, chunk.indexed),
+                        )
+                fresh = self._embed_pending(conn, progress) if self.dense else None
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            if self._vectors is not None:
+                self._vectors = _without(self._vectors, set(changed))
+                if fresh is not None:
+                    self._vectors = _joined(self._vectors, fresh)
+        embedded = len(fresh.ids) if fresh is not None else 0
+        log.debug(
+            "search index upsert: %d added, %d updated, %d unchanged, %d embedded",
+            added,
+            updated,
+            unchanged,
+            embedded,
+        )
+        return UpsertStats(added, updated, unchanged, embedded)
+
+    def delete(self, doc_ids: Iterable[str]) -> int:
+        """Remove items and their chunks; returns how many of them were in the index."""
+        ids = list(dict.fromkeys(doc_ids))
+        with self._lock:
+            conn = self._live()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                removed = 0
+                for part in _parts(ids):
+                    marks = ", ".join("?" * len(part))
+                    removed += conn.execute(f"DELETE FROM docs WHERE id IN ({marks})", part).rowcount
+                    self._drop_chunks(conn, part)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            if self._vectors is not None:
+                self._vectors = _without(self._vectors, set(ids))
+        return removed
+
+    def clear(self) -> None:
+        """Empty the index: items, chunks, vectors and the sync state (the model stays)."""
+        with self._lock:
+            conn = self._live()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                _reset(conn)
+                conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (_SCHEMA_KEY, SCHEMA_VERSION))
+                if self.model:
+                    conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (_MODEL_KEY, self.model))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            self._vectors = None
+
+    def _drop_chunks(self, conn: sqlite3.Connection, doc_ids: Sequence[str]) -> None:
+        marks = ", ".join("?" * len(doc_ids))
+        conn.execute(
+            f"DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE doc_id IN ({marks}))",
+            doc_ids,
+        )
+        conn.execute(f"DELETE FROM chunks WHERE doc_id IN ({marks})", doc_ids)
+
+    def _embed_pending(
+        self, conn: sqlite3.Connection, progress: Callable[[int, int], None] | None = None
+    ) -> _Vectors | None:
+        """Embed every chunk that has no vector yet; returns them (None when there were none)."""
+        import numpy as np
+
+        rows = conn.execute(
+            "SELECT c.id, c.doc_id, f.indexed FROM chunks AS c JOIN chunks_fts AS f ON f.rowid = c.id"
+            " WHERE c.vector IS NULL ORDER BY c.id"
+        ).fetchall()
+        if not rows:
+            return None
+        embedder = self._model()
+        parts = []
+        for start in range(0, len(rows), EMBED_BATCH):
+            batch = rows[start : start + EMBED_BATCH]
+            vectors = np.asarray(embedder.embed([text for _, _, text in batch]), dtype=np.float32)
+            stored = vectors.astype("<f2")
+            conn.executemany(
+                "UPDATE chunks SET vector = ? WHERE id = ?",
+                [(stored[i].tobytes(), row[0]) for i, row in enumerate(batch)],
+            )
+            parts.append(stored.astype(np.float32))  # what a reload would read: the float16 values
+            if progress is not None:
+                progress(start + len(batch), len(rows))
+        return _Vectors([r[0] for r in rows], [r[1] for r in rows], np.concatenate(parts))
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    def versions(self, kind: DocKind | str | None = None) -> dict[str, str]:
+        """Stored ``version`` of every item (of one kind)."""
+        with self._lock:
+            sql, args = "SELECT id, version FROM docs", []
+            if kind is not None:
+                sql, args = sql + " WHERE kind = ?", [kind]
+            return dict(self._live().execute(sql, args).fetchall())
+
+    def _stored_versions(self, ids: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for part in _parts(ids):
+            marks = ", ".join("?" * len(part))
+            found.update(
+                self._live().execute(f"SELECT id, version FROM docs WHERE id IN ({marks})", part).fetchall()
+            )
+        return found
+
+    def get(self, doc_id: str) -> Doc | None:
+        """The stored item, as it was upserted."""
+        with self._lock:
+            row = self._live().execute(f"SELECT {_DOC_COLUMNS} FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        return _doc(row) if row else None
+
+    def count(self) -> int:
+        """Number of items."""
+        with self._lock:
+            return int(self._live().execute("SELECT count(*) FROM docs").fetchone()[0])
+
+    def get_state(self, key: str) -> str | None:
+        with self._lock:
+            row = self._live().execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._lock:
+            self._live().execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, value))
+
+    def status(self) -> IndexStatus:
+        """Items by kind, chunks, embedded chunks, bytes on disk, the model and the sync state."""
+        with self._lock:
+            conn = self._live()
+            docs: dict[str, int] = dict.fromkeys(DOC_KINDS, 0)
+            docs.update(conn.execute("SELECT kind, count(*) FROM docs GROUP BY kind").fetchall())
+            chunks, vectors = conn.execute("SELECT count(*), count(vector) FROM chunks").fetchone()
+            state = dict(conn.execute("SELECT key, value FROM state").fetchall())
+            if self.path == ":memory:":
+                size = (
+                    conn.execute("PRAGMA page_count").fetchone()[0]
+                    * conn.execute("PRAGMA page_size").fetchone()[0]
+                )
+            else:
+                size = sum(_size(self.path + suffix) for suffix in ("", "-wal", "-shm"))
+        return IndexStatus(
+            path=self.path,
+            docs=docs,
+            chunks=int(chunks),
+            bytes=int(size),
+            model=state.get(_MODEL_KEY),
+            last_sync=state.get(LAST_SYNC_KEY),
+            state={k: v for k, v in state.items() if not k.startswith("index.")},
+            dense=self.dense,
+            vectors=int(vectors),
+        )
+
+    # -- searching -----------------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        kinds: Collection[DocKind | str] | None = None,
+        record: tuple[str, str] | None = None,
+        since: str | None = None,
+        limit: int = 10,
+        mode: SearchMode = "hybrid",
+    ) -> list[Hit]:
+        """The best ``limit`` items for ``query``, one ``Hit`` per item (its best chunk as the snippet).
+
+        ``kinds``, ``record`` (object slug, record id) and ``since`` (``doc.time >= since``, ISO strings)
+        filter. ``mode`` is ``lexical`` (FTS5 BM25), ``dense`` (cosine over embeddings) or ``hybrid`` (both,
+        fused by ``rank.fuse``); without an embedder every mode answers lexically.
+        """
+        terms = rank.query_terms(query)
+        if not terms or limit <= 0:
+            return []
+        where, args = _filters(kinds, record, since)
+        depth = rank.candidate_depth(limit)
+        with self._lock:
+            conn = self._live()
+            dense_on = mode != "lexical" and self.dense
+            lexical = [] if dense_on and mode == "dense" else self._lexical(conn, query, where, args, depth)
+            dense = self._dense(conn, query, where, args, depth) if dense_on else []
+            if dense_on and mode == "hybrid":
+                weights = (rank.LEXICAL_WEIGHT, rank.DENSE_WEIGHT)
+                fused = rank.fuse([[d for d, _, _ in lexical], [d for d, _, _ in dense]], weights)
+                best = _best_chunks(lexical, dense)
+                ranked = [(doc_id, best[doc_id], score) for doc_id, score in fused[:limit]]
+            else:
+                ranked = (dense if dense_on else lexical)[:limit]
+            return self._hits(conn, ranked, terms)
+
+    def _lexical(
+        self, conn: sqlite3.Connection, query: str, where: str, args: list[Any], depth: int
+    ) -> list[tuple[str, int, float]]:
+        """(doc id, best chunk id, -bm25) of the best ``depth`` items, best first."""
+        match = rank.fts_query(query)
+        if match is None:
+            return []
+        rows = conn.execute(
+            # The inner LIMIT keeps SQLite from flattening the subquery (bm25 cannot run inside an
+            # aggregate); an item's best chunk is among the best chunks overall, so the cap loses nothing.
+            "SELECT doc_id, chunk_id, min(score) AS best FROM ("
+            " SELECT c.doc_id AS doc_id, c.id AS chunk_id, bm25(chunks_fts) AS score"
+            " FROM chunks_fts JOIN chunks AS c ON c.id = chunks_fts.rowid JOIN docs AS d ON d.id = c.doc_id"
+            f" WHERE chunks_fts MATCH ?{where} ORDER BY score LIMIT ?"
+            ") GROUP BY doc_id ORDER BY best, doc_id LIMIT ?",
+            [match, *args, depth * _CHUNKS_PER_ITEM, depth],
+        ).fetchall()
+        return [(doc_id, chunk_id, -float(score)) for doc_id, chunk_id, score in rows]
+
+    def _dense(
+        self, conn: sqlite3.Connection, query: str, where: str, args: list[Any], depth: int
+    ) -> list[tuple[str, int, float]]:
+        """(doc id, best chunk id, cosine) of the best ``depth`` items, best first."""
+        import numpy as np
+
+        vectors = self._loaded(conn)
+        if not vectors.ids:
+            return []
+        q = np.asarray(self._model().embed([query]), dtype=np.float32)[0]
+        scores = vectors.matrix @ q
+        if where:
+            allowed = {row[0] for row in conn.execute(f"SELECT d.id FROM docs AS d WHERE 1{where}", args)}
+            mask = np.fromiter((d in allowed for d in vectors.docs), dtype=bool, count=len(vectors.docs))
+            scores = np.where(mask, scores, -np.inf)
+        found: dict[str, tuple[int, float]] = {}
+        for i in np.argsort(-scores, kind="stable"):
+            score = float(scores[i])
+            if score == -np.inf:
+                break
+            doc_id = vectors.docs[i]
+            if doc_id not in found:
+                found[doc_id] = (vectors.ids[i], score)
+                if len(found) >= depth:
+                    break
+        return [(doc_id, chunk, score) for doc_id, (chunk, score) in found.items()]
+
+    def _loaded(self, conn: sqlite3.Connection) -> _Vectors:
+        """The in-memory matrix, read from SQLite (embedding what is missing) on first use."""
+        import numpy as np
+
+        if self._vectors is None:
+            pending = conn.execute("SELECT 1 FROM chunks WHERE vector IS NULL LIMIT 1").fetchone()
+            if pending:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    self._embed_pending(conn)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            rows = conn.execute(
+                "SELECT id, doc_id, vector FROM chunks WHERE vector IS NOT NULL ORDER BY id"
+            ).fetchall()
+            dim = int(self.get_state(_DIM_KEY) or 0) if rows else 0
+            blob = b"".join(row[2] for row in rows)
+            matrix = np.frombuffer(blob, dtype="<f2").reshape(len(rows), dim).astype(np.float32)
+            self._vectors = _Vectors([r[0] for r in rows], [r[1] for r in rows], matrix)
+        return self._vectors
+
+    def _hits(
+        self, conn: sqlite3.Connection, ranked: list[tuple[str, int, float]], terms: list[str]
+    ) -> list[Hit]:
+        hits = []
+        for doc_id, chunk_id, score in ranked:
+            doc = conn.execute(
+                "SELECT kind, title, url, time, record_object, record_id, record_label FROM docs WHERE id = ?",
+                (doc_id,),
+            ).fetchone()
+            chunk = conn.execute(
+                "SELECT ordinal, text, speaker, start_seconds FROM chunks WHERE id = ?", (chunk_id,)
+            ).fetchone()
+            if doc is None or chunk is None:
+                continue
+            kind, title, url, time, obj, rid, label = doc
+            hits.append(
+                Hit(
+                    doc_id=doc_id,
+                    kind=kind,
+                    title=title,
+                    snippet=rank.snippet(chunk[1], terms),
+                    score=score,
+                    url=url,
+                    time=time,
+                    record=RecordRef(obj, rid, label) if obj and rid else None,
+                    chunk=chunk[0],
+                    speaker=chunk[2],
+                    start_seconds=chunk[3],
+                )
+            )
+        return hits
+
+
+# -- helpers -----------------------------------------------------------------------------------------
+
+
+def _filters(
+    kinds: Collection[DocKind | str] | None, record: tuple[str, str] | None, since: str | None
+) -> tuple[str, list[Any]]:
+    """`` AND ...`` conditions on ``docs AS d``, and their parameters."""
+    where, args = "", list[Any]()
+    if kinds:
+        where += f" AND d.kind IN ({', '.join('?' * len(kinds))})"
+        args.extend(sorted(kinds))
+    if record is not None:
+        where += " AND d.record_object = ? AND d.record_id = ?"
+        args.extend(record)
+    if since:
+        where += " AND d.time >= ?"
+        args.append(since)
+    return where, args
+
+
+def _best_chunks(*rankings: list[tuple[str, int, float]]) -> dict[str, int]:
+    """Each item's chunk from the ranking that places the item highest (the first ranking on a tie)."""
+    best: dict[str, tuple[int, int]] = {}
+    for ranking in rankings:
+        for position, (doc_id, chunk_id, _) in enumerate(ranking):
+            if doc_id not in best or position < best[doc_id][0]:
+                best[doc_id] = (position, chunk_id)
+    return {doc_id: chunk for doc_id, (_, chunk) in best.items()}
+
+
+def _without(vectors: _Vectors, doc_ids: set[str]) -> _Vectors:
+    if not doc_ids:
+        return vectors
+    keep = [i for i, d in enumerate(vectors.docs) if d not in doc_ids]
+    if len(keep) == len(vectors.docs):
+        return vectors
+    return _Vectors([vectors.ids[i] for i in keep], [vectors.docs[i] for i in keep], vectors.matrix[keep])
+
+
+def _joined(a: _Vectors, b: _Vectors) -> _Vectors:
+    import numpy as np
+
+    return _Vectors(a.ids + b.ids, a.docs + b.docs, np.concatenate([a.matrix, b.matrix]))
+
+
+def _doc_row(doc: Doc) -> tuple[Any, ...]:
+    record = doc.record
+    turns = [[t.speaker, t.start_seconds, t.text] for t in doc.turns]
+    return (
+        doc.id,
+        doc.kind,
+        doc.title,
+        doc.text,
+        doc.version,
+        doc.url,
+        doc.time,
+        record.object if record else None,
+        record.record_id if record else None,
+        record.label if record else None,
+        doc.context,
+        json.dumps(turns, ensure_ascii=False),
+        json.dumps(doc.metadata, ensure_ascii=False, sort_keys=True, default=str),
+    )
+
+
+def _doc(row: Sequence[Any]) -> Doc:
+    (doc_id, kind, title, text, version, url, time, obj, rid, label, context, turns, metadata) = row
+    return Doc(
+        id=doc_id,
+        kind=kind,
+        title=title,
+        text=text,
+        version=version,
+        url=url,
+        time=time,
+        record=RecordRef(obj, rid, label) if obj and rid else None,
+        context=context,
+        turns=tuple(Turn(s, float(t), x) for s, t, x in json.loads(turns)),
+        metadata=json.loads(metadata),
+    )
+
+
+def _reset(conn: sqlite3.Connection) -> None:
+    for statement in _statements(_DROP + _TABLES):
+        conn.execute(statement)
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _parts(ids: list[str]) -> list[list[str]]:
+    return [ids[i : i + _IN_CHUNK] for i in range(0, len(ids), _IN_CHUNK)]
+
+
+def _require_fts5(conn: sqlite3.Connection) -> None:
+    try:
+        conn.execute("CREATE VIRTUAL TABLE temp.fts5_probe USING fts5 (x)")
+        conn.execute("DROP TABLE temp.fts5_probe")
+    except sqlite3.OperationalError as exc:
+        raise SearchIndexError(
+            f"this Python's SQLite {sqlite3.sqlite_version} has no FTS5, which the search index needs;"
+            " use a Python built with a standard SQLite (python.org, Homebrew, Debian/Ubuntu all have it)"
+            " or turn the index off with --no-index"
+        ) from exc
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` readable by its owner only (0600), and any missing parent directory as 0700."""
+    missing = []
+    parent = path.parent
+    while not parent.exists():
+        missing.append(parent)
+        parent = parent.parent
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(directory, 0o700)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
