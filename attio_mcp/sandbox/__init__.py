@@ -1,14 +1,16 @@
 """Local emulator of Attio's REST API v2 (the "sandbox"), seeded with a demo sales workspace.
 
-``create_app()`` returns an ASGI (Starlette) app serving ``/v2/...`` exactly like ``https://api.attio.com``;
-``serve()`` runs it under uvicorn. ``app.state.sandbox`` is the in-memory store.
+``create_app()`` returns an ASGI (Starlette) app serving ``/v2/...`` exactly like ``https://api.attio.com``,
+and Attio's OAuth endpoints of ``https://app.attio.com`` (``/authorize``, ``/oauth/token``, ``/oauth/revoke``,
+``/oauth/introspect``; see ``_oauth``); ``serve()`` runs it under uvicorn. ``app.state.sandbox`` is the
+in-memory store, ``app.state.oauth`` (``oauth_registry(app)``) the OAuth apps and tokens.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -16,12 +18,14 @@ from starlette.middleware import Middleware
 
 from ._http import AuthMiddleware, exception_handlers
 from ._middleware import FaultConfig, RateLimitConfig, parse_faults, wrap_app
+from ._oauth import ACCESS_TOKEN_PREFIX, DEMO_OAUTH_APP, OAuthApp, OAuthRegistry
 from ._persist import DatabaseInUse, Persistence
 from ._routes_activities import routes as activity_routes
 from ._routes_comments import routes as comment_routes
 from ._routes_lists import routes as list_routes
 from ._routes_meetings import routes as meeting_routes
 from ._routes_meta import routes as meta_routes
+from ._routes_oauth import OAuthDispatch, build_oauth_app
 from ._routes_records import routes as record_routes
 from ._scopes import ScopeMiddleware
 from ._scoring import QueryBudget, QueryScoreConfig, ScoreWeights
@@ -29,14 +33,19 @@ from ._seed import seed_workspace
 from ._store import Store
 
 __all__ = [
+    "ACCESS_TOKEN_PREFIX",
+    "DEMO_OAUTH_APP",
     "DEMO_TOKEN",
     "DatabaseInUse",
     "FaultConfig",
+    "OAuthApp",
+    "OAuthRegistry",
     "QueryScoreConfig",
     "RateLimitConfig",
     "ScoreWeights",
     "Store",
     "create_app",
+    "oauth_registry",
     "parse_faults",
     "serve",
 ]
@@ -73,6 +82,7 @@ def create_app(
     faults: FaultConfig | None = None,
     query_scores: QueryScoreConfig | None = _FROM_RATE_LIMIT,
     token_scopes: Mapping[str, str] | None = None,
+    oauth_apps: Iterable[OAuthApp] = (),
 ) -> Starlette:
     """Build the sandbox app.
 
@@ -85,11 +95,15 @@ def create_app(
     ``DEFAULT_QUERY_SCORES`` (the per-query cap only); None turns both off.
     ``token_scopes``: token -> the space-separated scopes it holds (other tokens hold every scope); an
     endpoint whose scopes the token lacks answers 403.
+    ``oauth_apps``: OAuth apps users can authorize (besides ``DEMO_OAUTH_APP``, which one of them may replace
+    by using its client_id); their access tokens are accepted whatever ``tokens`` says.
     """
     store = _build_store(db_path, seed)
+    registry = OAuthRegistry([DEMO_OAUTH_APP, *oauth_apps])
     middleware = [
+        Middleware(OAuthDispatch, oauth_app=build_oauth_app(registry, store)),
         Middleware(wrap_app, rate_limit=rate_limit, faults=faults),
-        Middleware(AuthMiddleware, tokens=tokens),
+        Middleware(AuthMiddleware, tokens=tokens, oauth=registry),
         Middleware(ScopeMiddleware, token_scopes=token_scopes),
     ]
     app = Starlette(
@@ -105,10 +119,17 @@ def create_app(
         exception_handlers=exception_handlers,
     )
     app.state.sandbox = store
+    app.state.oauth = registry
     if query_scores is _FROM_RATE_LIMIT:
         query_scores = rate_limit.query_scores if rate_limit is not None else DEFAULT_QUERY_SCORES
     app.state.query_budget = None if query_scores is None else QueryBudget(query_scores)
     return app
+
+
+def oauth_registry(app: Starlette) -> OAuthRegistry:
+    """The OAuth apps and tokens of a sandbox app: ``register(OAuthApp(...))``, ``add_redirect_uri(...)``."""
+    registry: OAuthRegistry = app.state.oauth
+    return registry
 
 
 def _log_config() -> dict[str, Any]:

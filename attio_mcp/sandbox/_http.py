@@ -13,7 +13,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ._errors import SandboxError, validation_error
-from ._store import Store
+from ._oauth import ACCESS_TOKEN_PREFIX, OAuthRegistry
+from ._store import Store, request_actor
 
 __all__ = [
     "AuthMiddleware",
@@ -165,11 +166,18 @@ exception_handlers: dict[Any, Any] = {
 
 
 class AuthMiddleware:
-    """401 Attio-shaped unless the request carries ``Authorization: Bearer <token>`` (a known one if set)."""
+    """401 Attio-shaped unless the request carries ``Authorization: Bearer <token>`` (a known one if set).
 
-    def __init__(self, app: ASGIApp, tokens: Collection[str] | None = None) -> None:
+    A token with the OAuth prefix must be a live token of ``oauth`` (whatever ``tokens`` says); the request
+    then carries its ``TokenInfo`` as ``scope["attio_oauth"]`` and writes as its workspace member.
+    """
+
+    def __init__(
+        self, app: ASGIApp, tokens: Collection[str] | None = None, oauth: OAuthRegistry | None = None
+    ) -> None:
         self.app = app
         self.tokens = None if tokens is None else frozenset(tokens)
+        self.oauth = oauth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -182,7 +190,14 @@ class AuthMiddleware:
                 break
         scheme, _, token = header.partition(" ")
         token = token.strip()
-        if scheme.lower() != "bearer" or not token or (self.tokens is not None and token not in self.tokens):
+        valid = scheme.lower() == "bearer" and bool(token)
+        info = None
+        if valid and self.oauth is not None and token.startswith(ACCESS_TOKEN_PREFIX):
+            info = self.oauth.lookup(token)
+            valid = info is not None
+        elif valid and self.tokens is not None:
+            valid = token in self.tokens
+        if not valid:
             error = SandboxError(
                 401,
                 "unauthorized",
@@ -191,4 +206,12 @@ class AuthMiddleware:
             )
             await error.response()(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        if info is None:
+            await self.app(scope, receive, send)
+            return
+        scope["attio_oauth"] = info
+        reset = request_actor.set({"type": "workspace-member", "id": info.member_id})
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            request_actor.reset(reset)

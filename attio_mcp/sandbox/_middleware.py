@@ -43,6 +43,7 @@ from typing import Any
 
 import anyio
 
+from ._scopes import route_path
 from ._scoring import QueryScoreConfig
 
 __all__ = ["RATE_LIMIT_BODY", "FaultConfig", "RateLimitConfig", "is_read", "parse_faults", "wrap_app"]
@@ -230,7 +231,7 @@ class _SandboxMiddleware:
             return
         draw, draw_5xx = (self.rng.random(), self.rng.random()) if self.faults else (1.0, 1.0)
         if self.windows is not None:
-            wait = self.windows[is_read(scope["method"], scope["path"])].take(self.clock())
+            wait = self.windows[is_read(scope["method"], route_path(scope))].take(self.clock())
             if wait is not None:
                 await _send_429(send, math.ceil(self.wall_clock() + wait))
                 return

@@ -22,21 +22,26 @@ SCOPES = " ".join(ALL_SCOPES)  # a token given no scopes of its own holds them a
 async def get_self(request: Request) -> JSONResponse:
     store = store_of(request)
     ws = store.workspace
+    oauth = request.scope.get("attio_oauth")  # an OAuth access token (``_oauth.TokenInfo``)
+    client_id = oauth.client_id if oauth is not None else ws["client_id"]
     body: dict[str, Any] = {
         "active": True,
         "scope": " ".join(granted_scopes(request)),
-        "client_id": ws["client_id"],
+        "client_id": client_id,
         "token_type": "Bearer",
-        "exp": None,
-        "iat": ws.get("token_issued_at", 1767225600),
+        "exp": oauth.expires_at if oauth is not None else None,
+        "iat": oauth.issued_at if oauth is not None else ws.get("token_issued_at", 1767225600),
         "sub": ws["workspace_id"],
-        "aud": ws["client_id"],
+        "aud": client_id,
         "iss": "attio.com",
-        "authorized_by_workspace_member_id": ws["authorized_by_workspace_member_id"],
+        "authorized_by_workspace_member_id": (
+            oauth.member_id if oauth is not None else ws["authorized_by_workspace_member_id"]
+        ),
         "workspace_id": ws["workspace_id"],
         "workspace_name": ws["workspace_name"],
         "workspace_slug": ws["workspace_slug"],
         "workspace_logo_url": None,
+        "token_level": "user" if oauth is not None else "workspace",
     }
     return JSONResponse(body)
 

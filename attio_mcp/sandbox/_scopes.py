@@ -2,7 +2,8 @@
 
 The table below is the ``security`` of every operation the sandbox serves, as Attio's OpenAPI spec states
 it (a test compares the two). A token not given scopes holds every scope (``ALL_SCOPES``); ``create_app``'s
-``token_scopes`` gives a token fewer, and ``GET /v2/self`` reports them. ``:read-write`` covers ``:read``.
+``token_scopes`` gives a token fewer, an OAuth token holds what its grant holds (``_oauth``), and
+``GET /v2/self`` reports them. ``:read-write`` covers ``:read``.
 
 What Attio answers for a missing scope is not documented (digest §12, unconfirmed); the sandbox answers
 ``403 auth_error unauthorized`` naming the missing scopes, the shape the newer spec gives "forbidden for
@@ -19,7 +20,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ._errors import SandboxError
 
-__all__ = ["ALL_SCOPES", "ENDPOINT_SCOPES", "ScopeMiddleware", "granted_scopes", "missing", "require"]
+__all__ = [
+    "ALL_SCOPES",
+    "ENDPOINT_SCOPES",
+    "ScopeMiddleware",
+    "granted_scopes",
+    "missing",
+    "require",
+    "route_path",
+]
 
 ALL_SCOPES: tuple[str, ...] = tuple(
     f"{name}:read-write"
@@ -100,6 +109,15 @@ ENDPOINT_SCOPES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+def route_path(scope: Scope) -> str:
+    """The request path below the app's mount point (``root_path``), as Starlette routes it."""
+    path: str = scope["path"]
+    root = scope.get("root_path", "")
+    if root and path.startswith(root) and (len(path) == len(root) or path[len(root)] == "/"):
+        return path[len(root) :] or "/"
+    return path
+
+
 def _pattern(template: str) -> re.Pattern[str]:
     return re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$")
 
@@ -171,9 +189,10 @@ class ScopeMiddleware:
             if key == b"authorization":
                 token = value.decode("latin-1").partition(" ")[2].strip()
                 break
-        granted = self.token_scopes.get(token, ALL_SCOPES)
+        oauth = scope.get("attio_oauth")  # an OAuth token's grant (set by AuthMiddleware)
+        granted = oauth.scopes if oauth is not None else self.token_scopes.get(token, ALL_SCOPES)
         scope["attio_scopes"] = granted
-        lacking = missing(needed(scope["method"], scope["path"]), granted)
+        lacking = missing(needed(scope["method"], route_path(scope)), granted)
         if lacking:
             await _forbidden(lacking).response()(scope, receive, send)
             return

@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +17,12 @@ from ._persist import Persistence
 from ._schema import AttrDef, Schema
 from ._values import identity
 
-__all__ = ["Item", "Store"]
+__all__ = ["Item", "Store", "request_actor"]
 
 log = logging.getLogger("attio_mcp.sandbox")
+
+# The actor of the request being served when it is not the API token (an OAuth token's workspace member).
+request_actor: ContextVar[dict[str, Any] | None] = ContextVar("sandbox_request_actor", default=None)
 
 
 @dataclass
@@ -92,9 +96,12 @@ class Store:
         return self.workspace["workspace_id"]
 
     def api_actor(self) -> dict[str, Any]:
-        """The actor recorded for writes (the API token, or the member the seed acts as)."""
+        """The actor recorded for writes (the member the seed acts as, an OAuth token's member, or the API token)."""
         if self.acting_as is not None:
             return dict(self.acting_as)
+        actor = request_actor.get()
+        if actor is not None:
+            return dict(actor)
         return {"type": "api-token", "id": self.workspace["token_id"]}
 
     def current_member_id(self) -> str:
