@@ -154,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
     """Validate the settings, then block serving MCP; a ``SettingsError`` becomes one line and exit 2."""
     settings = settings_from_args(args)
     settings.require_credentials()
+    settings.require_oauth()
     settings.require_safe_http()
     configure_logging(settings.log_level, _secrets(settings))
     log = logging.getLogger("attio_mcp.server")

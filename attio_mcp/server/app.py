@@ -28,6 +28,17 @@ from attio_mcp.server.callers import (
     header_api_key,
     shared_network_transport,
 )
+from attio_mcp.server.oauth import (
+    CALLBACK_PATH,
+    SANDBOX_PREFIX,
+    AttioApp,
+    AttioOAuthBroker,
+    KeyValueStore,
+    MemoryKeyValueStore,
+    read_identity,
+    scope_gate,
+    signed_in_attio_token,
+)
 from attio_mcp.server.settings import Settings, SettingsError
 from attio_mcp.skills import register_skills
 from attio_mcp.tools import ALL_TOOLS, compact_input_schema, compact_output_schema, register_tools
@@ -42,9 +53,18 @@ SANDBOX_BASE_URL = "http://sandbox.attio.local"
 class AttioServer(MCPServer[Workspace]):
     """``MCPServer`` whose tool errors always start with a machine code."""
 
-    def __init__(self, *args: Any, caller_keys: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        caller_keys: bool = False,
+        oauth: AttioOAuthBroker | None = None,
+        sandbox_app: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._caller_keys = caller_keys
+        self.oauth = oauth  # with --oauth: the sign-in broker (http.py puts its front layer in place)
+        self.sandbox_app = sandbox_app  # with --sandbox --oauth: the emulated Attio, for its consent page
 
     @property
     def caller_keys(self) -> bool:
@@ -189,11 +209,84 @@ def make_client_factory(settings: Settings, transport: httpx.AsyncBaseTransport 
     return factory
 
 
+SANDBOX_OAUTH_CLIENT_ID = "attio-mcp-sandbox"
+OAUTH_NEW_KEYS_PER_MINUTE = 10_000.0
+
+
+def _oauth_sandbox(settings: Settings, sandbox_app: Any, callback_url: str) -> tuple[Any, AttioApp]:
+    """``--sandbox --oauth``: the in-process sandbox with this server's Attio app registered.
+
+    A given ``sandbox_app`` (tests) keeps its own apps: one with this client id gets the callback added.
+    The browser reaches the consent page at ``<public>/sandbox/authorize`` (served by ``OAuthFront``); the
+    token and revoke calls go to the sandbox in process.
+    """
+    import secrets
+
+    from attio_mcp.sandbox import OAuthApp, create_app, oauth_registry
+
+    client_id = settings.oauth_client_id or SANDBOX_OAUTH_CLIENT_ID
+    secret = (
+        settings.oauth_client_secret.get_secret_value()
+        if settings.oauth_client_secret is not None
+        else secrets.token_urlsafe(32)
+    )
+    if sandbox_app is None:
+        sandbox_app = create_app(db_path=settings.sandbox_db)
+    registry = oauth_registry(sandbox_app)
+    known = registry.app(client_id)
+    if known is None:
+        # Expiring tokens, so that the refresh at Attio runs offline too.
+        registry.register(
+            OAuthApp(client_id=client_id, client_secret=secret, redirect_uris=(callback_url,), expiring=True)
+        )
+    else:
+        registry.add_redirect_uri(client_id, callback_url)
+        secret = known.client_secret
+    app = AttioApp(
+        client_id=client_id,
+        client_secret=secret,
+        authorize_url=settings.oauth_public_url + SANDBOX_PREFIX + "/authorize",
+        token_url=SANDBOX_BASE_URL + "/oauth/token",
+        revoke_url=SANDBOX_BASE_URL + "/oauth/revoke",
+    )
+    return sandbox_app, app
+
+
+def _oauth_broker(
+    settings: Settings,
+    factory: ClientFactory,
+    transport: httpx.AsyncBaseTransport | None,
+    app: AttioApp,
+    store: KeyValueStore,
+) -> AttioOAuthBroker:
+    def http() -> httpx.AsyncClient:
+        """This server's own calls to Attio's token and revoke URLs (through the sandbox in sandbox mode)."""
+        return httpx.AsyncClient(transport=transport, timeout=settings.timeout, follow_redirects=False)
+
+    def cimd_http() -> httpx.AsyncClient:
+        """Fetches MCP clients' metadata documents: short timeout, no redirects."""
+        return httpx.AsyncClient(timeout=5.0, follow_redirects=False)
+
+    async def identity(attio_token: str) -> tuple[list[str], str | None]:
+        return await read_identity(factory(attio_token))
+
+    return AttioOAuthBroker(
+        store=store,
+        app=app,
+        public_url=settings.oauth_public_url,
+        http=http,
+        identity=identity,
+        cimd_http=cimd_http,
+    )
+
+
 def build_server(
     settings: Settings,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     caller_key: CallerKey | None = None,
+    sandbox_app: Any = None,
+    oauth_store: KeyValueStore | None = None,
 ) -> AttioServer:
     """Assemble the server; nothing needs to be added to it afterwards.
 
@@ -201,12 +294,38 @@ def build_server(
     caller's own Attio key from a request (see ``callers.CallerKey``); with ``settings.allow_request_keys`` it
     defaults to the ``X-Attio-Api-Key`` header. When it gives a key, the request runs with that key's own
     ``Workspace``. The lifespan owns the server's client and, with caller keys, the pool of callers' clients.
+
+    With ``settings.oauth`` each user signs in with Attio (``oauth.py``): requests run with the signed-in
+    user's token, after a check of the tool's scopes. ``sandbox_app`` (with ``sandbox``) is the emulated
+    Attio to sign in against (default: a new one); ``oauth_store`` holds the sign-in state (default: memory).
     """
+    broker: AttioOAuthBroker | None = None
+    app: AttioApp | None = None
+    middleware: list[ServerMiddleware[Any]] = []
+    if settings.oauth:
+        if settings.sandbox:
+            callback = settings.oauth_public_url + CALLBACK_PATH
+            sandbox_app, app = _oauth_sandbox(settings, sandbox_app, callback)
+            transport = transport or httpx.ASGITransport(app=sandbox_app)
+        else:
+            sandbox_app = None
+            app = AttioApp(
+                client_id=settings.oauth_client_id or "",
+                client_secret=settings.oauth_client_secret.get_secret_value()
+                if settings.oauth_client_secret is not None
+                else "",
+                authorize_url=settings.oauth_authorize_url,
+                token_url=settings.oauth_token_url,
+                revoke_url=settings.oauth_revoke_url,
+            )
+        caller_key = signed_in_attio_token
+        middleware.append(scope_gate())
     factory = make_client_factory(settings, transport)
+    if app is not None:
+        broker = _oauth_broker(settings, factory, transport, app, oauth_store or MemoryKeyValueStore())
     if caller_key is None and settings.allow_request_keys:
         caller_key = header_api_key
     callers: CallerWorkspaces | None = None
-    middleware: list[ServerMiddleware[Any]] = []
     if caller_key is not None:
         # Callers' clients share one connection pool to Attio; the sandbox and tests' transports are shared
         # already.
@@ -214,7 +333,10 @@ def build_server(
         callers = CallerWorkspaces(
             lambda key, shared: factory(key, transport=shared),
             schema_ttl=settings.schema_ttl,
-            new_keys_per_minute=settings.new_keys_per_minute,
+            # Signed-in users' tokens come from this server's own sign-in, not from a key spray.
+            new_keys_per_minute=OAUTH_NEW_KEYS_PER_MINUTE
+            if broker is not None
+            else settings.new_keys_per_minute,
             network=network,
         )
         middleware.append(caller_workspace_middleware(callers, caller_key))
@@ -231,7 +353,13 @@ def build_server(
         lifespan=lifespan,
         middleware=middleware,
         caller_keys=callers is not None,
+        oauth=broker,
+        sandbox_app=sandbox_app if broker is not None else None,
+        auth_server_provider=broker,
+        auth=broker.auth_settings() if broker is not None else None,
     )
+    if broker is not None:
+        server.custom_route(CALLBACK_PATH, methods=["GET"])(broker.callback)
     offered = register_tools(
         server,
         toolsets=settings.toolsets,

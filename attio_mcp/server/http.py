@@ -4,8 +4,10 @@ Layers, outermost first: ``HttpOnly`` (anything but HTTP, e.g. a WebSocket, is r
 ``HealthCheck`` (``GET /healthz``, open for orchestrators), ``BearerAuth`` (401 without the token, when one is
 set; 400 for a repeated ``Authorization``), ``ApiKeyHeaderGuard`` (400 for an ``X-Attio-Api-Key`` header the
 server does not accept), ``HostGuard`` (421 for a foreign or malformed ``Host``, 403 for a foreign
-``Origin``, compared case-insensitively with numeric ports only), ``sessions.SessionGuard`` (bounded MCP
-sessions), then the SDK's app. Under them all, uvicorn runs ``connections.GuardedH11Protocol``: header and
+``Origin``, compared case-insensitively with numeric ports only), with ``--oauth`` ``oauth.OAuthFront`` (the
+401 challenge, the authorization-server metadata, the sandbox's consent page), ``sessions.SessionGuard``
+(bounded MCP sessions; not in stateless mode, where the SDK keeps none), then the SDK's app (with
+``--oauth`` also its OAuth routes and bearer check). Under them all, uvicorn runs ``connections.GuardedH11Protocol``: header and
 body read timeouts and a connection cap.
 
 The server arrives complete from ``build_server``: with ``allow_request_keys`` it already selects each
@@ -17,6 +19,7 @@ from __future__ import annotations
 import hmac
 import logging
 import re
+from urllib.parse import urlsplit
 
 import anyio
 from mcp.server.transport_security import TransportSecuritySettings
@@ -26,6 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from attio_mcp.server.app import AttioServer
 from attio_mcp.server.callers import API_KEY_HEADER, valid_api_key
 from attio_mcp.server.connections import connection_cap, protocol_class
+from attio_mcp.server.oauth import OAuthFront
 from attio_mcp.server.sessions import MAX_SESSIONS, SESSION_IDLE_SECONDS, SessionGuard
 from attio_mcp.server.settings import LOOPBACK_HOSTS, Settings
 
@@ -194,6 +198,8 @@ def transport_security(settings: Settings) -> TransportSecuritySettings:
     names = list(_LOOPBACK_NAMES)
     if settings.host not in LOOPBACK_HOSTS and settings.host not in WILDCARD_HOSTS:
         names.append(settings.host)
+    if settings.public_url:  # browsers and clients come back through it (sign-in)
+        names.append(urlsplit(settings.public_url).netloc)
     names += settings.allowed_hosts
     hosts: list[str] = []
     origins: list[str] = []
@@ -218,14 +224,29 @@ def build_http_app(server: AttioServer, settings: Settings) -> ASGIApp:
             "allow_request_keys is on but the server was built without caller keys: build it with "
             "build_server(settings) from the same settings"
         )
+    if settings.oauth and server.oauth is None:
+        raise ValueError(
+            "oauth is on but the server was built without it: build it with build_server(settings)"
+        )
     security = transport_security(settings)
-    app = server.streamable_http_app(
-        host=settings.host,
-        transport_security=security,
-        session_idle_timeout=SESSION_IDLE_SECONDS,
-        max_sessions=MAX_SESSIONS + 100,  # SessionGuard keeps to MAX_SESSIONS; this is the last resort
-    )
-    outer: ASGIApp = HostGuard(SessionGuard(app), security)
+    app: ASGIApp
+    if settings.stateless:
+        # No session state in the process: any replica answers any request (legacy clients lose
+        # server-to-client requests, which no tool here makes).
+        app = server.streamable_http_app(host=settings.host, transport_security=security, stateless_http=True)
+    else:
+        app = SessionGuard(
+            server.streamable_http_app(
+                host=settings.host,
+                transport_security=security,
+                session_idle_timeout=SESSION_IDLE_SECONDS,
+                max_sessions=MAX_SESSIONS
+                + 100,  # SessionGuard keeps to MAX_SESSIONS; this is the last resort
+            )
+        )
+    if server.oauth is not None:
+        app = OAuthFront(app, server.oauth, server.sandbox_app)
+    outer: ASGIApp = HostGuard(app, security)
     outer = ApiKeyHeaderGuard(outer, enabled=settings.allow_request_keys)
     if settings.http_auth_token is not None:
         outer = BearerAuth(outer, settings.http_auth_token.get_secret_value())

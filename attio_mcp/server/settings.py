@@ -71,6 +71,7 @@ class Settings(BaseModel):
     oauth_client_secret: SecretStr | None = None
     oauth_authorize_url: str = "https://app.attio.com/authorize"
     oauth_token_url: str = "https://app.attio.com/oauth/token"
+    oauth_revoke_url: str | None = None  # Attio's token revocation, when known; else tokens are only dropped
     public_url: str | None = None
     state_key: SecretStr | None = None  # encrypts grants and tokens at rest (Redis)
 
@@ -159,14 +160,71 @@ class Settings(BaseModel):
             return
         if self.allow_request_keys and self.transport == "http":
             return  # every caller brings its own key in the X-Attio-Api-Key header
+        if self.oauth and self.transport == "http":
+            return  # every user signs in with Attio
         raise SettingsError(
             "ATTIO_API_KEY is not set. Export an Attio API key (or ATTIO_ACCESS_TOKEN for an OAuth token), "
             "or try the offline demo workspace with: attio-mcp --sandbox"
         )
 
+    @property
+    def stateless(self) -> bool:
+        """Streamable HTTP without in-process sessions: replicas (``redis_url``) or sign-in (``oauth``)."""
+        return self.transport == "http" and (self.oauth or self.redis_url is not None)
+
+    @property
+    def oauth_public_url(self) -> str:
+        """The URL MCP clients and browsers reach this server at: ``public_url``, else the loopback address."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def require_oauth(self) -> None:
+        """With ``oauth``: HTTP only, the Attio app's credentials (unless ``sandbox``), a public URL that is
+        https (plain http only on loopback) without path, query or user info, and no other caller auth."""
+        if not self.oauth:
+            return
+        if self.transport != "http":
+            raise SettingsError("--oauth needs the HTTP transport: add --transport http")
+        if not self.sandbox and (not self.oauth_client_id or self.oauth_client_secret is None):
+            raise SettingsError(
+                "--oauth needs the Attio app's credentials: set ATTIO_OAUTH_CLIENT_ID and "
+                "ATTIO_OAUTH_CLIENT_SECRET (or try it offline with --sandbox --oauth)"
+            )
+        if self.http_auth_token is not None or self.allow_request_keys:
+            raise SettingsError(
+                "--oauth replaces the shared HTTP token and per-caller keys: drop ATTIO_MCP_HTTP_TOKEN and "
+                "--allow-request-keys"
+            )
+        if self.public_url is None:
+            if self.host not in LOOPBACK_HOSTS:
+                raise SettingsError(
+                    f"--oauth on {self.host} needs the URL clients reach the server at: set --public-url "
+                    "(ATTIO_MCP_PUBLIC_URL), e.g. https://mcp.example.com"
+                )
+            if self.port == 0:
+                raise SettingsError("--oauth needs a fixed --port (or --public-url)")
+            return
+        try:
+            parts = urlsplit(self.public_url.strip())
+            host = parts.hostname or ""
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            raise SettingsError("the public URL is not a valid URL") from None
+        if parts.scheme not in ("https", "http") or not host:
+            raise SettingsError("the public URL must look like https://mcp.example.com")
+        if parts.scheme == "http" and not is_loopback(host):
+            raise SettingsError("the public URL must use https:// (plain http:// only for loopback)")
+        if parts.username or parts.password or parts.query or parts.fragment or parts.path.strip("/"):
+            raise SettingsError(
+                "the public URL is the server's origin only (no path, query, fragment or user info), "
+                "e.g. https://mcp.example.com"
+            )
+
     def require_safe_http(self) -> None:
-        """Refuse to expose the HTTP transport beyond loopback without a strong enough auth token."""
-        if self.transport != "http" or self.host in LOOPBACK_HOSTS:
+        """Refuse to expose the HTTP transport beyond loopback without a strong enough auth token (or sign-in)."""
+        if self.transport != "http" or self.host in LOOPBACK_HOSTS or self.oauth:
             return
         if self.http_auth_token is None:
             raise SettingsError(
@@ -258,6 +316,7 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
         "oauth_client_secret": env.get("ATTIO_OAUTH_CLIENT_SECRET") or None,
         "oauth_authorize_url": env.get("ATTIO_OAUTH_AUTHORIZE_URL") or None,
         "oauth_token_url": env.get("ATTIO_OAUTH_TOKEN_URL") or None,
+        "oauth_revoke_url": env.get("ATTIO_OAUTH_REVOKE_URL") or None,
         "public_url": env.get("ATTIO_MCP_PUBLIC_URL") or None,
         "state_key": env.get("ATTIO_MCP_STATE_KEY") or None,
     }

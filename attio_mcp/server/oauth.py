@@ -1,0 +1,642 @@
+"""Attio sign-in per user (``--oauth``): this server is the MCP client's authorization server and protected
+resource, and brokers Attio's OAuth authorization-code flow behind it.
+
+The flow, per the MCP authorization spec:
+
+1. An MCP client without a token gets 401 on ``/mcp`` with ``WWW-Authenticate: Bearer resource_metadata=…``,
+   reads the protected-resource metadata (RFC 9728), then this server's authorization-server metadata
+   (RFC 8414), and registers (RFC 7591) or presents a client ID metadata document URL.
+2. ``/authorize`` (PKCE S256 required) stores the pending MCP authorization under a random ``state`` and
+   redirects the browser to Attio's authorize URL with the Attio app's client id and ``<public>/oauth/callback``.
+3. ``/oauth/callback`` takes that state back (once), exchanges Attio's code at Attio's token URL with the app's
+   id and secret, reads the user's scopes and member from ``/v2/self``, keeps Attio's token server-side in a
+   *grant*, and redirects to the MCP client's ``redirect_uri`` with this server's own authorization code.
+4. ``/token`` issues opaque tokens of this server (access: ``ACCESS_TTL``; refresh: rotating) that map to the
+   grant. Attio's token never leaves the server: requests run with the user's own ``Workspace`` (the
+   callers' pool, keyed by the Attio token's hash) and each tool checks the user's Attio scopes first.
+5. ``/revoke`` drops the grant and its tokens, and revokes Attio's token at Attio when a revoke URL is known.
+
+Everything replicas must share (clients, pending authorizations, codes, grants, tokens) goes through one
+``KeyValueStore``; only SHA-256 digests of tokens and codes are used as keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+from mcp.server.auth.provider import (
+    AccessToken,
+    AuthorizationCode,
+    AuthorizationParams,
+    AuthorizeError,
+    RefreshToken,
+    TokenError,
+    construct_redirect_uri,
+)
+from mcp.server.auth.routes import build_metadata, build_resource_metadata_url
+from mcp.server.auth.settings import AuthSettings, ClientRegistrationOptions, RevocationOptions
+from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, ServerRequestContext
+from mcp.shared.auth import OAuthClientInformationFull, OAuthMetadata, OAuthToken
+from mcp.types import CallToolResult, TextContent
+from pydantic import AnyHttpUrl, PrivateAttr, ValidationError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from attio_mcp.attio import AttioClient, AttioError
+from attio_mcp.tools import ALL_TOOLS
+
+logger = logging.getLogger("attio_mcp.server")
+
+ACCESS_TTL = 3600  # our access tokens: one hour
+REFRESH_TTL = 30 * 86400  # our refresh tokens (rotating) and the grant behind them
+CODE_TTL = 300  # our authorization codes
+PENDING_TTL = 600  # a browser's round trip through Attio's consent
+ATTIO_REFRESH_MARGIN = 60  # refresh Attio's token this many seconds before it expires
+CALLBACK_PATH = "/oauth/callback"
+MCP_PATH = "/mcp"
+SANDBOX_PREFIX = "/sandbox"
+CIMD_MAX_BYTES = 16_384
+CIMD_TTL = 3600
+
+
+class KeyValueStore(Protocol):
+    """What the broker needs from the shared state: JSON values with a time to live, and an atomic take."""
+
+    async def get(self, key: str) -> dict[str, Any] | None: ...
+
+    async def put(self, key: str, value: dict[str, Any], ttl: float | None = None) -> None: ...
+
+    async def take(self, key: str) -> dict[str, Any] | None:
+        """Get and delete in one step: single-use values (codes, states) cannot be used twice."""
+        ...
+
+    async def delete(self, *keys: str) -> None: ...
+
+
+class MemoryKeyValueStore:
+    """One process's ``KeyValueStore`` (no replicas): a dict with deadlines."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._items: dict[str, tuple[str, float | None]] = {}
+        self._clock = clock
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        item = self._items.get(key)
+        if item is None:
+            return None
+        text, deadline = item
+        if deadline is not None and deadline <= self._clock():
+            del self._items[key]
+            return None
+        value: dict[str, Any] = json.loads(text)
+        return value
+
+    async def put(self, key: str, value: dict[str, Any], ttl: float | None = None) -> None:
+        self._items[key] = (json.dumps(value), None if ttl is None else self._clock() + ttl)
+
+    async def take(self, key: str) -> dict[str, Any] | None:
+        value = await self.get(key)
+        self._items.pop(key, None)
+        return value
+
+    async def delete(self, *keys: str) -> None:
+        for key in keys:
+            self._items.pop(key, None)
+
+
+def digest(secret: str) -> str:
+    """The SHA-256 of a token or code: what the store's keys carry instead of the secret."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def missing_scopes(needed: Iterable[str], granted: Iterable[str]) -> list[str]:
+    """The needed Attio scopes ``granted`` does not cover (``x:read-write`` covers ``x:read``)."""
+    have = set(granted)
+    return [
+        s
+        for s in needed
+        if s not in have and not (s.endswith(":read") and f"{s.removesuffix(':read')}:read-write" in have)
+    ]
+
+
+class UserAccessToken(AccessToken):
+    """Our access token as the SDK sees it; the user's Attio token rides along server-side only."""
+
+    _attio_token: str = PrivateAttr(default="")
+    _attio_scopes: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def attio_token(self) -> str:
+        return self._attio_token
+
+    @property
+    def attio_scopes(self) -> tuple[str, ...]:
+        return self._attio_scopes
+
+
+@dataclass(frozen=True)
+class AttioApp:
+    """The Attio OAuth app this server signs users in with, and where Attio's endpoints are."""
+
+    client_id: str
+    client_secret: str
+    authorize_url: str  # the browser goes there
+    token_url: str  # this server posts there
+    revoke_url: str | None = None  # None: Attio's tokens are only dropped here
+
+
+def user_access_token(request: Any) -> UserAccessToken | None:
+    """The verified token of an HTTP request (the SDK's bearer backend put it on the scope)."""
+    scope = getattr(request, "scope", None)
+    user = scope.get("user") if isinstance(scope, Mapping) else None
+    token = getattr(user, "access_token", None)
+    return token if isinstance(token, UserAccessToken) else None
+
+
+def signed_in_attio_token(request: Any) -> str | None:
+    """``callers.CallerKey`` for OAuth mode: the signed-in user's Attio token, never sent to the client."""
+    token = user_access_token(request)
+    return token.attio_token if token is not None and token.attio_token else None
+
+
+IdentityReader = Callable[[str], Awaitable[tuple[list[str], str | None]]]
+"""Reads an Attio token's scopes and member id (``GET /v2/self``)."""
+
+
+class AttioOAuthBroker:
+    """``OAuthAuthorizationServerProvider`` for the SDK's auth routes, plus Attio's callback.
+
+    ``http`` sends this server's own requests to Attio's token and revoke URLs; ``identity`` reads a new
+    Attio token's scopes and member. ``clock`` is wall-clock seconds (tests move it).
+    """
+
+    def __init__(
+        self,
+        *,
+        store: KeyValueStore,
+        app: AttioApp,
+        public_url: str,
+        http: Callable[[], httpx.AsyncClient],
+        identity: IdentityReader,
+        cimd_http: Callable[[], httpx.AsyncClient] | None = None,
+        access_ttl: int = ACCESS_TTL,
+        refresh_ttl: int = REFRESH_TTL,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.app = app
+        self.public_url = public_url.rstrip("/")
+        self.callback_url = self.public_url + CALLBACK_PATH
+        self.resource_url = self.public_url + MCP_PATH
+        self._http = http
+        self._cimd_http = cimd_http
+        self._identity = identity
+        self.access_ttl = access_ttl
+        self.refresh_ttl = refresh_ttl
+        self.clock = clock
+        self.issuer = str(self.metadata().issuer)  # as clients compare it (RFC 9207)
+
+    # -- settings for the SDK ---------------------------------------------------------------------
+
+    def auth_settings(self) -> AuthSettings:
+        return AuthSettings.model_validate(
+            {
+                "issuer_url": self.public_url,  # a string: AuthSettings keeps an empty path empty
+                "resource_server_url": self.resource_url,
+                "client_registration_options": ClientRegistrationOptions(enabled=True),
+                "revocation_options": RevocationOptions(enabled=True),
+                "validate_token_resource": False,  # authorize() refuses any other resource
+            }
+        )
+
+    def metadata(self) -> OAuthMetadata:
+        """RFC 8414 metadata: the SDK's, plus client ID metadata documents (public clients, ``none``) and
+        RFC 9207's ``iss`` on the authorization response."""
+        meta = build_metadata(
+            self.auth_settings().issuer_url,
+            None,
+            ClientRegistrationOptions(enabled=True),
+            RevocationOptions(enabled=True),
+        )
+        meta.client_id_metadata_document_supported = True
+        meta.authorization_response_iss_parameter_supported = True
+        meta.token_endpoint_auth_methods_supported = ["client_secret_post", "client_secret_basic", "none"]
+        return meta
+
+    @property
+    def resource_metadata_url(self) -> str:
+        return str(build_resource_metadata_url(AnyHttpUrl(self.resource_url)))
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    # -- clients ----------------------------------------------------------------------------------
+
+    async def get_client(self, client_id: str) -> OAuthClientInformationFull | None:
+        if client_id.startswith("https://"):
+            return await self._metadata_document_client(client_id)
+        stored = await self.store.get(f"client:{client_id}")
+        return OAuthClientInformationFull.model_validate(stored) if stored else None
+
+    async def register_client(self, client_info: OAuthClientInformationFull) -> None:
+        if client_info.client_id is None:
+            raise ValueError("registration without a client id")
+        await self.store.put(f"client:{client_info.client_id}", client_info.model_dump(mode="json"))
+
+    async def _metadata_document_client(self, url: str) -> OAuthClientInformationFull | None:
+        """A client whose id is the HTTPS URL of its metadata document (a public client, no secret)."""
+        key = f"cimd:{digest(url)}"
+        cached = await self.store.get(key)
+        if cached is not None:
+            return OAuthClientInformationFull.model_validate(cached) if cached.get("ok") else None
+        parts = urlsplit(url)
+        client = None
+        if parts.path not in ("", "/") and not parts.username and not parts.password and self._cimd_http:
+            client = await self._fetch_metadata_document(url)
+        record = {"ok": True, **client.model_dump(mode="json")} if client else {"ok": False}
+        await self.store.put(key, record, ttl=CIMD_TTL if client else 60)
+        return client
+
+    async def _fetch_metadata_document(self, url: str) -> OAuthClientInformationFull | None:
+        assert self._cimd_http is not None
+        try:
+            async with self._cimd_http() as http:
+                response = await http.get(url, headers={"Accept": "application/json"})
+                body = response.content[: CIMD_MAX_BYTES + 1]
+            if response.status_code != 200 or len(body) > CIMD_MAX_BYTES:
+                return None
+            document = json.loads(body)
+            if not isinstance(document, dict) or document.get("client_id") != url:
+                return None
+            document.pop("client_secret", None)
+            document.update(client_id=url, token_endpoint_auth_method="none")
+            return OAuthClientInformationFull.model_validate(document)
+        except (httpx.HTTPError, ValueError, ValidationError) as exc:
+            logger.info("client metadata document not usable: %s", type(exc).__name__)
+            return None
+
+    # -- authorize and Attio's callback -------------------------------------------------------------
+
+    async def authorize(self, client: OAuthClientInformationFull, params: AuthorizationParams) -> str:
+        if params.resource is not None and params.resource.rstrip("/") != self.resource_url:
+            raise AuthorizeError("invalid_target", "this server only issues tokens for its /mcp resource")
+        state = secrets.token_urlsafe(32)
+        pending = {
+            "client_id": client.client_id,
+            "client_state": params.state,
+            "scopes": params.scopes or [],
+            "code_challenge": params.code_challenge,
+            "redirect_uri": str(params.redirect_uri),
+            "redirect_uri_provided_explicitly": params.redirect_uri_provided_explicitly,
+            "resource": params.resource,
+        }
+        await self.store.put(f"pending:{digest(state)}", pending, ttl=PENDING_TTL)
+        query = urlencode(
+            {
+                "client_id": self.app.client_id,
+                "response_type": "code",
+                "redirect_uri": self.callback_url,
+                "state": state,
+            }
+        )
+        separator = "&" if "?" in self.app.authorize_url else "?"
+        return f"{self.app.authorize_url}{separator}{query}"
+
+    async def callback(self, request: Request) -> Response:
+        """``GET /oauth/callback``: Attio's answer; ends with a redirect to the MCP client."""
+        state = request.query_params.get("state") or ""
+        pending = await self.store.take(f"pending:{digest(state)}") if state else None
+        if pending is None:
+            return _page(400, "This sign-in link has expired or was already used. Start the sign-in again.")
+        redirect_uri = pending["redirect_uri"]
+        client_state = pending.get("client_state")
+        error = request.query_params.get("error")
+        code = request.query_params.get("code")
+        if error or not code:
+            return _redirect(
+                redirect_uri,
+                error="access_denied",
+                state=client_state,
+                iss=self.issuer,
+                error_description="Attio sign-in was not completed",
+            )
+        try:
+            attio = await self._attio_token_request(
+                {"grant_type": "authorization_code", "code": code, "redirect_uri": self.callback_url}
+            )
+            scopes, member = await self._identity(attio["access_token"])
+        except (AttioSignInError, AttioError, httpx.HTTPError) as exc:
+            logger.warning("Attio sign-in failed: %s", _safe_reason(exc))
+            return _redirect(
+                redirect_uri,
+                error="server_error",
+                state=client_state,
+                iss=self.issuer,
+                error_description="Attio did not complete the sign-in",
+            )
+        grant_id = secrets.token_urlsafe(24)
+        grant = {
+            "client_id": pending["client_id"],
+            "scopes": pending["scopes"],
+            "resource": pending.get("resource"),
+            "member": member,
+            "attio_scopes": scopes,
+            **_attio_fields(attio, self.now()),
+            "tokens": [],
+        }
+        await self.store.put(f"grant:{grant_id}", grant, ttl=self.refresh_ttl)
+        ours = secrets.token_urlsafe(32)
+        code_record = {**pending, "grant_id": grant_id, "expires_at": self.now() + CODE_TTL}
+        await self.store.put(f"code:{digest(ours)}", code_record, ttl=CODE_TTL)
+        logger.info("user signed in with Attio (member %s)", member or "unknown")
+        return _redirect(redirect_uri, code=ours, state=client_state, iss=self.issuer)
+
+    # -- codes and tokens ---------------------------------------------------------------------------
+
+    async def load_authorization_code(
+        self, client: OAuthClientInformationFull, authorization_code: str
+    ) -> AuthorizationCode | None:
+        record = await self.store.get(f"code:{digest(authorization_code)}")
+        if record is None or record["client_id"] != client.client_id:
+            return None
+        return _GrantCode(
+            code=authorization_code,
+            scopes=record["scopes"],
+            expires_at=record["expires_at"],
+            client_id=record["client_id"],
+            code_challenge=record["code_challenge"],
+            redirect_uri=AnyHttpUrl(record["redirect_uri"]),
+            redirect_uri_provided_explicitly=record["redirect_uri_provided_explicitly"],
+            resource=record.get("resource"),
+            subject=record["grant_id"],
+        )
+
+    async def exchange_authorization_code(
+        self, client: OAuthClientInformationFull, authorization_code: AuthorizationCode
+    ) -> OAuthToken:
+        record = await self.store.take(f"code:{digest(authorization_code.code)}")
+        if record is None:  # used by a concurrent exchange a moment ago
+            raise TokenError("invalid_grant", "authorization code was already used")
+        return await self._issue(record["grant_id"], client.client_id or "", record["scopes"])
+
+    async def load_refresh_token(
+        self, client: OAuthClientInformationFull, refresh_token: str
+    ) -> RefreshToken | None:
+        record = await self.store.get(f"refresh:{digest(refresh_token)}")
+        if record is None or record["client_id"] != client.client_id:
+            return None
+        return RefreshToken(
+            token=refresh_token,
+            client_id=record["client_id"],
+            scopes=record["scopes"],
+            expires_at=record["expires_at"],
+            subject=record["grant_id"],
+        )
+
+    async def exchange_refresh_token(
+        self, client: OAuthClientInformationFull, refresh_token: RefreshToken, scopes: list[str]
+    ) -> OAuthToken:
+        record = await self.store.take(f"refresh:{digest(refresh_token.token)}")
+        if record is None:
+            raise TokenError("invalid_grant", "refresh token was already used")
+        grant_id = record["grant_id"]
+        grant = await self.store.get(f"grant:{grant_id}")
+        if grant is None:
+            raise TokenError("invalid_grant", "the sign-in behind this refresh token has ended")
+        await self.store.delete(*[f"access:{h[1:]}" for h in grant.get("tokens", []) if h.startswith("a")])
+        return await self._issue(grant_id, client.client_id or "", scopes)
+
+    async def _issue(self, grant_id: str, client_id: str, scopes: list[str]) -> OAuthToken:
+        grant = await self.store.get(f"grant:{grant_id}")
+        if grant is None:
+            raise TokenError("invalid_grant", "the sign-in has ended")
+        access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = self.now()
+        common = {
+            "grant_id": grant_id,
+            "client_id": client_id,
+            "scopes": scopes,
+            "resource": grant.get("resource"),
+        }
+        await self.store.put(
+            f"access:{digest(access)}", {**common, "expires_at": now + self.access_ttl}, ttl=self.access_ttl
+        )
+        await self.store.put(
+            f"refresh:{digest(refresh)}",
+            {**common, "expires_at": now + self.refresh_ttl},
+            ttl=self.refresh_ttl,
+        )
+        grant["tokens"] = ["a" + digest(access), "r" + digest(refresh)]
+        await self.store.put(f"grant:{grant_id}", grant, ttl=self.refresh_ttl)
+        return OAuthToken(
+            access_token=access,
+            expires_in=self.access_ttl,
+            refresh_token=refresh,
+            scope=" ".join(scopes) or None,
+        )
+
+    async def load_access_token(self, token: str) -> UserAccessToken | None:
+        record = await self.store.get(f"access:{digest(token)}")
+        if record is None or record["expires_at"] <= self.now():
+            return None
+        grant_id = record["grant_id"]
+        grant = await self.store.get(f"grant:{grant_id}")
+        if grant is None:
+            return None
+        if grant.get("attio_expires_at") and grant["attio_expires_at"] - ATTIO_REFRESH_MARGIN <= self.now():
+            grant = await self._refresh_attio(grant_id, grant)
+            if grant is None:
+                return None
+        out = UserAccessToken(
+            token=token,
+            client_id=record["client_id"],
+            scopes=record["scopes"],
+            expires_at=record["expires_at"],
+            resource=record.get("resource"),
+            subject=grant_id,
+        )
+        out._attio_token = grant["attio_token"]
+        out._attio_scopes = tuple(grant.get("attio_scopes") or ())
+        return out
+
+    async def revoke_token(self, token: AccessToken | RefreshToken) -> None:
+        grant_id = token.subject
+        if not grant_id:
+            return
+        grant = await self.store.take(f"grant:{grant_id}")
+        await self.store.delete(f"access:{digest(token.token)}", f"refresh:{digest(token.token)}")
+        if grant is None:
+            return
+        keys = [("access:" if h[0] == "a" else "refresh:") + h[1:] for h in grant.get("tokens", [])]
+        await self.store.delete(*keys)
+        if self.app.revoke_url:
+            try:
+                await self._attio_post(self.app.revoke_url, {"token": grant["attio_token"]})
+            except (AttioSignInError, httpx.HTTPError) as exc:
+                logger.warning("revoking the Attio token at Attio failed: %s", _safe_reason(exc))
+        logger.info("sign-in revoked (member %s)", grant.get("member") or "unknown")
+
+    # -- Attio's token endpoint ---------------------------------------------------------------------
+
+    async def _refresh_attio(self, grant_id: str, grant: dict[str, Any]) -> dict[str, Any] | None:
+        """A fresh Attio token for the grant; None when Attio refuses (the user signs in again)."""
+        if not grant.get("attio_refresh"):
+            return None
+        try:
+            attio = await self._attio_token_request(
+                {"grant_type": "refresh_token", "refresh_token": grant["attio_refresh"]}
+            )
+        except (AttioSignInError, httpx.HTTPError) as exc:
+            # Another replica may have rotated it a moment ago: use what it stored.
+            current = await self.store.get(f"grant:{grant_id}")
+            if current and current.get("attio_token") != grant["attio_token"]:
+                return current
+            logger.warning("refreshing an Attio token failed: %s", _safe_reason(exc))
+            return None
+        fields = _attio_fields(attio, self.now())
+        if not fields["attio_refresh"]:
+            fields["attio_refresh"] = grant["attio_refresh"]
+        grant = {**grant, **fields}
+        await self.store.put(f"grant:{grant_id}", grant, ttl=self.refresh_ttl)
+        return grant
+
+    async def _attio_token_request(self, form: dict[str, str]) -> dict[str, Any]:
+        body = await self._attio_post(self.app.token_url, form)
+        if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+            raise AttioSignInError("Attio's token response has no access_token")
+        return body
+
+    async def _attio_post(self, url: str, form: dict[str, str]) -> Any:
+        data = {**form, "client_id": self.app.client_id, "client_secret": self.app.client_secret}
+        async with self._http() as http:
+            response = await http.post(url, data=data, headers={"Accept": "application/json"})
+        if response.status_code >= 400:
+            raise AttioSignInError(f"Attio answered {response.status_code} at {urlsplit(url).path}")
+        try:
+            return response.json() if response.content else {}
+        except ValueError:
+            raise AttioSignInError("Attio's answer is not JSON") from None
+
+
+class _GrantCode(AuthorizationCode):
+    """Our authorization code; ``subject`` is the grant it opens."""
+
+
+class AttioSignInError(Exception):
+    """Attio's token or revoke endpoint refused or answered something unreadable (no secrets in the text)."""
+
+
+def _attio_fields(attio: Mapping[str, Any], now: int) -> dict[str, Any]:
+    expires_in = attio.get("expires_in")
+    return {
+        "attio_token": attio["access_token"],
+        "attio_refresh": attio.get("refresh_token") or None,
+        "attio_expires_at": now + int(expires_in)
+        if isinstance(expires_in, int | float) and expires_in > 0
+        else None,
+    }
+
+
+def _safe_reason(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, AttioSignInError) else type(exc).__name__
+
+
+def _redirect(uri: str, **params: str | None) -> Response:
+    return RedirectResponse(
+        construct_redirect_uri(uri, **params), status_code=302, headers={"Cache-Control": "no-store"}
+    )
+
+
+def _page(status: int, text: str) -> Response:
+    html = f"<!doctype html><title>attio-mcp sign-in</title><p>{text}</p>"
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+# -- the pieces build_server and build_http_app put in place --------------------------------------------
+
+
+def scope_gate() -> ServerMiddleware[Any]:
+    """Server middleware: a ``tools/call`` whose tool needs an Attio scope the signed-in user lacks gets
+    ``AUTH_ERROR`` naming it, before anything is sent to Attio."""
+
+    async def check_scopes(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        token = user_access_token(ctx.request)
+        if ctx.method == "tools/call" and token is not None and ctx.params is not None:
+            spec = ALL_TOOLS.get(str(ctx.params.get("name", "")))
+            lacking = missing_scopes(spec.scopes, token.attio_scopes) if spec is not None else []
+            if spec is not None and lacking:
+                text = (
+                    f"AUTH_ERROR: {spec.name} needs the Attio scope {', '.join(lacking)}, which your sign-in "
+                    f"does not grant (field: scope). Next: ask a workspace admin to grant "
+                    f"{', '.join(lacking)} to the Attio app, then sign in again."
+                )
+                return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+        return await call_next(ctx)
+
+    return check_scopes
+
+
+async def read_identity(client: AttioClient) -> tuple[list[str], str | None]:
+    """``GET /v2/self`` with a user's new Attio token: its scopes and the member who signed in."""
+    async with client:
+        info = await client.get_self()
+    if not info.active:
+        raise AttioSignInError("Attio says the new token is not active")
+    return info.scopes, info.authorized_by_workspace_member_id
+
+
+class OAuthFront:
+    """ASGI layer in front of the SDK's app in OAuth mode.
+
+    - ``/mcp`` without ``Authorization``: 401 with ``WWW-Authenticate: Bearer resource_metadata="…"`` (a bad
+      or expired token goes on to the SDK, which adds ``error="invalid_token"``);
+    - ``/.well-known/oauth-authorization-server``: the broker's metadata (the SDK's plus client ID metadata
+      documents and ``iss``);
+    - ``/sandbox/authorize`` (``--sandbox --oauth``): the emulated Attio consent page; nothing else of the
+      sandbox is served.
+    """
+
+    def __init__(self, app: ASGIApp, broker: AttioOAuthBroker, sandbox: ASGIApp | None = None) -> None:
+        self.app = app
+        self.broker = broker
+        self.sandbox = sandbox
+        self._metadata = broker.metadata().model_dump(mode="json", exclude_none=True)
+        self._challenge = f'Bearer resource_metadata="{broker.resource_metadata_url}"'
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        if path == MCP_PATH and not any(k.lower() == b"authorization" for k, _ in scope.get("headers") or ()):
+            body = {"error": "unauthorized", "error_description": "sign in: this server uses OAuth"}
+            response: Response = JSONResponse(
+                body, status_code=401, headers={"WWW-Authenticate": self._challenge}
+            )
+            await response(scope, receive, send)
+            return
+        if path == "/.well-known/oauth-authorization-server" and scope.get("method") in ("GET", "HEAD"):
+            response = JSONResponse(self._metadata, headers={"Cache-Control": "public, max-age=300"})
+            await response(scope, receive, send)
+            return
+        if self.sandbox is not None and path.startswith(SANDBOX_PREFIX + "/"):
+            inner = path[len(SANDBOX_PREFIX) :]
+            if inner != "/authorize":
+                await JSONResponse({"error": "not_found"}, status_code=404)(scope, receive, send)
+                return
+            # As a Starlette Mount would: the path stays whole, the prefix goes to root_path.
+            await self.sandbox(
+                {**scope, "root_path": scope.get("root_path", "") + SANDBOX_PREFIX}, receive, send
+            )
+            return
+        await self.app(scope, receive, send)

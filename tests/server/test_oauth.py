@@ -1,0 +1,423 @@
+"""Attio sign-in (``--oauth``) end to end: a real MCP client (the SDK's ``OAuthClientProvider``) against the
+server under uvicorn on a loopback port, signing in through the sandbox's emulated Attio consent page."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import httpx
+import httpx2
+import pytest
+from mcp import Client
+from mcp.client.auth import OAuthClientProvider
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.auth import (
+    AuthorizationCodeResult,
+    OAuthClientInformationFull,
+    OAuthClientMetadata,
+    OAuthToken,
+)
+from pydantic import AnyUrl
+
+from attio_mcp.sandbox import DEMO_TOKEN, OAuthApp, create_app, oauth_registry
+from attio_mcp.sandbox._oauth import ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX
+from attio_mcp.sandbox._scopes import ALL_SCOPES
+from attio_mcp.server.app import SANDBOX_OAUTH_CLIENT_ID, build_server
+from attio_mcp.server.http import build_http_app
+from attio_mcp.server.oauth import ACCESS_TTL, AttioOAuthBroker, MemoryKeyValueStore
+from attio_mcp.server.settings import Settings
+from tests.reliability.live import LiveServer, free_port
+
+pytestmark = pytest.mark.anyio
+
+DOMAIN = "demo-sales.example"
+OLIVIA, MARCUS, PRIYA = (f"{n}@{DOMAIN}" for n in ("olivia.bennett", "marcus.reed", "priya.shah"))
+NO_NOTES = " ".join(s for s in ALL_SCOPES if not s.startswith("note:"))
+CLIENT_REDIRECT = "http://127.0.0.1:1/mcp-client-callback"  # never fetched: the browser stops there
+
+
+@dataclass
+class Hosted:
+    url: str
+    sandbox: Any
+    broker: AttioOAuthBroker
+    store: MemoryKeyValueStore
+
+    @property
+    def mcp(self) -> str:
+        return self.url + "/mcp"
+
+
+@contextmanager
+def hosted(
+    *, sandbox: Any = None, store: MemoryKeyValueStore | None = None, public_port: int = 0
+) -> Iterator[Hosted]:
+    """The server with ``--sandbox --oauth`` under uvicorn; Priya's sign-ins grant no note scope."""
+    port = free_port()
+    public = f"http://127.0.0.1:{public_port or port}"
+    if sandbox is None:
+        app = OAuthApp(
+            client_id=SANDBOX_OAUTH_CLIENT_ID,
+            client_secret="sandbox-app-secret-for-tests",
+            redirect_uris=(public + "/oauth/callback",),
+            expiring=True,
+            member_scopes={PRIYA: NO_NOTES},
+        )
+        sandbox = create_app(oauth_apps=[app])
+    store = store or MemoryKeyValueStore()
+    settings = Settings(sandbox=True, oauth=True, transport="http", port=port, public_url=public)
+    server = build_server(settings, sandbox_app=sandbox, oauth_store=store)
+    assert server.oauth is not None
+    live = LiveServer(build_http_app(server, settings), port=port, lifespan="on").start()
+    try:
+        yield Hosted(live.url, sandbox, server.oauth, store)
+    finally:
+        live.stop()
+
+
+class Recorder(httpx2.AsyncBaseTransport):
+    """The MCP client's network: every response it receives, headers and body, is kept for inspection."""
+
+    def __init__(self) -> None:
+        self.inner = httpx2.AsyncHTTPTransport()
+        self.seen: list[str] = []
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = await self.inner.handle_async_request(request)
+        body = await response.aread()
+        self.seen.append(f"{response.status_code} {dict(response.headers)} {body.decode('utf-8', 'replace')}")
+        return httpx2.Response(response.status_code, headers=response.headers, content=body, request=request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class MemoryTokens:
+    """The client's ``TokenStorage``."""
+
+    def __init__(self) -> None:
+        self.tokens: OAuthToken | None = None
+        self.client: OAuthClientInformationFull | None = None
+
+    async def get_tokens(self) -> OAuthToken | None:
+        return self.tokens
+
+    async def set_tokens(self, tokens: OAuthToken) -> None:
+        self.tokens = tokens
+
+    async def get_client_info(self) -> OAuthClientInformationFull | None:
+        return self.client
+
+    async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
+        self.client = client_info
+
+
+@dataclass
+class Browser:
+    """The user's browser: follows the authorize redirect through the sandbox's consent form, choosing a
+    member, and stops at the MCP client's redirect URI with the code."""
+
+    member: str
+    seen: list[str] = field(default_factory=list)  # what this server sent the browser
+    result: AuthorizationCodeResult | None = None
+    consent_page: str = ""
+
+    async def open(self, authorize_url: str) -> None:
+        async with httpx.AsyncClient(follow_redirects=False) as web:
+            ours = await web.get(authorize_url)  # our /authorize
+            self._keep(ours)
+            assert ours.status_code == 302, ours.text
+            consent_url = ours.headers["location"]
+            page = await web.get(consent_url)  # the sandbox's consent page, under /sandbox
+            assert page.status_code == 200, page.text
+            self.consent_page = page.text
+            action = re.search(r"<form method='post' action='([^']+)'", page.text)
+            assert action is not None
+            form = dict(re.findall(r"<input type='hidden' name='([^']+)' value='([^']*)'>", page.text))
+            form.update(member=self.member, decision="approve")
+            form.pop("scope_choice", None)  # no scope boxes sent: the member's full set
+            approved = await web.post(urljoin(consent_url, action.group(1)), data=form)
+            assert approved.status_code == 302, approved.text
+            callback = await web.get(approved.headers["location"])  # our /oauth/callback
+            self._keep(callback)
+            assert callback.status_code == 302, callback.text
+            final = callback.headers["location"]
+        assert final.startswith(CLIENT_REDIRECT)
+        query = {k: v[0] for k, v in parse_qs(urlsplit(final).query).items()}
+        self.result = AuthorizationCodeResult(
+            code=query["code"], state=query.get("state"), iss=query.get("iss")
+        )
+
+    async def callback(self) -> AuthorizationCodeResult:
+        assert self.result is not None, "the browser did not reach the client's redirect URI"
+        return self.result
+
+    def _keep(self, response: httpx.Response) -> None:
+        self.seen.append(f"{response.status_code} {dict(response.headers)} {response.text}")
+
+
+@dataclass
+class User:
+    browser: Browser
+    tokens: MemoryTokens
+    network: Recorder
+    auth: OAuthClientProvider
+
+    def everything_seen(self) -> str:
+        return "\n".join(self.browser.seen + self.network.seen)
+
+
+@asynccontextmanager
+async def signed_in(hosted_: Hosted, member: str, *, mode: str = "auto") -> Any:
+    """An MCP client that signs ``member`` in on its first request."""
+    browser, tokens, network = Browser(member), MemoryTokens(), Recorder()
+    auth = OAuthClientProvider(
+        hosted_.mcp,
+        OAuthClientMetadata(
+            client_name="attio-mcp tests",
+            redirect_uris=[AnyUrl(CLIENT_REDIRECT)],
+            grant_types=["authorization_code", "refresh_token"],
+            response_types=["code"],
+        ),
+        tokens,
+        redirect_handler=browser.open,
+        callback_handler=browser.callback,
+    )
+    async with httpx2.AsyncClient(auth=auth, transport=network, timeout=30) as http:
+        async with Client(streamable_http_client(hosted_.mcp, http_client=http), mode=mode) as client:
+            yield client, User(browser, tokens, network, auth)
+
+
+def attio_tokens(sandbox: Any) -> list[str]:
+    """Every token the emulated Attio issued (access and refresh)."""
+    registry = oauth_registry(sandbox)
+    return [*registry._access, *registry._refresh]
+
+
+async def note_creator(sandbox: Any, note_id: str) -> str:
+    """Who Attio recorded as the note's creator (read with the sandbox's static key)."""
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=sandbox),
+        base_url="http://sandbox",
+        headers={"Authorization": f"Bearer {DEMO_TOKEN}"},
+    ) as api:
+        note = (await api.get(f"/v2/notes/{note_id}")).json()["data"]
+    return str(note["created_by_actor"]["id"])
+
+
+async def member_id(sandbox: Any, email: str) -> str:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=sandbox),
+        base_url="http://sandbox",
+        headers={"Authorization": f"Bearer {DEMO_TOKEN}"},
+    ) as api:
+        members = (await api.get("/v2/workspace_members")).json()["data"]
+    return next(m["id"]["workspace_member_id"] for m in members if m["email_address"] == email)
+
+
+async def a_company(client: Client) -> str:
+    found = await client.call_tool("records_search", {"resource_type": "companies", "limit": 1})
+    assert not found.is_error, found.content
+    return str(found.structured_content["records"][0]["id"])
+
+
+# -- the tests ---------------------------------------------------------------------------------------
+
+
+async def test_metadata_documents_and_challenges() -> None:
+    with hosted() as h:
+        async with httpx.AsyncClient(base_url=h.url) as web:
+            bare = await web.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
+            prm_url = f"{h.url}/.well-known/oauth-protected-resource/mcp"
+            assert bare.status_code == 401
+            assert bare.headers["www-authenticate"] == f'Bearer resource_metadata="{prm_url}"'
+            forged = await web.post(
+                "/mcp",
+                json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
+                headers={"Authorization": "Bearer forged"},
+            )
+            assert forged.status_code == 401
+            challenge = forged.headers["www-authenticate"]
+            assert challenge.startswith("Bearer ") and 'error="invalid_token"' in challenge
+            assert f'resource_metadata="{prm_url}"' in challenge
+
+            prm = (await web.get("/.well-known/oauth-protected-resource/mcp")).json()
+            assert prm["resource"] == h.mcp
+            assert prm["authorization_servers"] == [h.url]
+            assert prm["bearer_methods_supported"] == ["header"]
+
+            meta = (await web.get("/.well-known/oauth-authorization-server")).json()
+            assert meta["issuer"] == h.url
+            assert meta["authorization_endpoint"] == h.url + "/authorize"
+            assert meta["token_endpoint"] == h.url + "/token"
+            assert meta["registration_endpoint"] == h.url + "/register"
+            assert meta["revocation_endpoint"] == h.url + "/revoke"
+            assert meta["code_challenge_methods_supported"] == ["S256"]
+            assert meta["response_types_supported"] == ["code"]
+            assert set(meta["grant_types_supported"]) == {"authorization_code", "refresh_token"}
+            assert meta["client_id_metadata_document_supported"] is True
+            assert meta["authorization_response_iss_parameter_supported"] is True
+
+            # Only the consent page of the emulated Attio is served; its API is not.
+            assert (
+                await web.get("/sandbox/v2/self", headers={"Authorization": f"Bearer {DEMO_TOKEN}"})
+            ).status_code == 404
+
+
+async def test_authorize_requires_pkce_s256() -> None:
+    with hosted() as h:
+        async with httpx.AsyncClient(base_url=h.url) as web:
+            reg = await web.post("/register", json={"redirect_uris": [CLIENT_REDIRECT], "client_name": "t"})
+            assert reg.status_code == 201
+            client_id = reg.json()["client_id"]
+            base = {
+                "client_id": client_id,
+                "redirect_uri": CLIENT_REDIRECT,
+                "response_type": "code",
+                "state": "s",
+            }
+            no_pkce = await web.get("/authorize", params=base)
+            plain = await web.get(
+                "/authorize", params={**base, "code_challenge": "x" * 43, "code_challenge_method": "plain"}
+            )
+            for refused in (no_pkce, plain):
+                assert refused.status_code == 302
+                assert "error=invalid_request" in refused.headers["location"]
+                assert refused.headers["location"].startswith(CLIENT_REDIRECT)
+            other = await web.get(
+                "/authorize",
+                params={**base, "code_challenge": "x" * 43, "resource": "https://elsewhere.example/mcp"},
+            )
+            assert "error=invalid_target" in other.headers["location"]
+
+
+async def test_real_client_signs_in_lists_calls_refreshes_and_revokes() -> None:
+    with hosted() as h:
+        async with signed_in(h, OLIVIA) as (client, user):
+            tools = (await client.list_tools()).tools
+            assert {"whoami", "notes_create", "records_search"} <= {t.name for t in tools}
+            me = await client.call_tool("whoami", {})
+            assert not me.is_error, me.content
+            assert user.tokens.tokens is not None and user.tokens.tokens.refresh_token
+            first = user.tokens.tokens
+
+            # Refresh: the client's token is due, so its next request refreshes (rotating both tokens).
+            user.auth.context.token_expiry_time = time.time() - 1
+            again = await client.call_tool("whoami", {})
+            assert not again.is_error, again.content
+            second = user.tokens.tokens
+            assert second.access_token != first.access_token
+            assert second.refresh_token != first.refresh_token
+            assert await h.broker.load_access_token(first.access_token) is None  # rotated out
+            assert await h.broker.load_access_token(second.access_token) is not None
+
+            # Attio's token is due too: the server refreshes it at Attio, the client notices nothing.
+            before = await h.broker.load_access_token(second.access_token)
+            assert before is not None
+            h.broker.clock = lambda: time.time() + ACCESS_TTL - 30  # Attio's sandbox tokens live 3600 s
+            after = await h.broker.load_access_token(second.access_token)
+            assert after is not None and after.attio_token != before.attio_token
+            h.broker.clock = time.time
+            assert not (await client.call_tool("whoami", {})).is_error
+
+            seen = user.everything_seen()
+            issued = attio_tokens(h.sandbox)
+            assert issued and all(token not in seen for token in issued)
+            assert ACCESS_TOKEN_PREFIX not in seen and REFRESH_TOKEN_PREFIX not in seen
+            assert after.attio_token not in seen and before.attio_token not in seen
+
+            # Sign-out: revoke ours; Attio's token is revoked at the sandbox too.
+            info = user.tokens.client
+            assert info is not None and info.client_id and info.client_secret
+            async with httpx.AsyncClient(base_url=h.url) as web:
+                revoked = await web.post(
+                    "/revoke",
+                    data={
+                        "token": second.access_token,
+                        "client_id": info.client_id,
+                        "client_secret": info.client_secret,
+                    },
+                )
+                assert revoked.status_code == 200
+                gone = await web.post(
+                    "/mcp",
+                    json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
+                    headers={"Authorization": f"Bearer {second.access_token}"},
+                )
+                assert gone.status_code == 401 and 'error="invalid_token"' in gone.headers["www-authenticate"]
+                refresh = await web.post(
+                    "/token",
+                    data={
+                        "grant_type": "refresh_token",
+                        "refresh_token": second.refresh_token,
+                        "client_id": info.client_id,
+                        "client_secret": info.client_secret,
+                    },
+                )
+                assert refresh.status_code == 400 and refresh.json()["error"] == "invalid_grant"
+            registry = oauth_registry(h.sandbox)
+            assert registry.lookup(after.attio_token) is None
+
+
+async def test_expired_and_forged_tokens_get_401_invalid_token() -> None:
+    with hosted() as h:
+        async with signed_in(h, MARCUS) as (client, user):
+            assert not (await client.call_tool("whoami", {})).is_error
+            token = user.tokens.tokens.access_token
+        ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+        async with httpx.AsyncClient(base_url=h.url) as web:
+            h.broker.clock = lambda: time.time() + ACCESS_TTL + 1
+            expired = await web.post("/mcp", json=ping, headers={"Authorization": f"Bearer {token}"})
+            h.broker.clock = time.time
+            assert expired.status_code == 401
+            assert 'error="invalid_token"' in expired.headers["www-authenticate"]
+            assert "resource_metadata=" in expired.headers["www-authenticate"]
+            forged = await web.post("/mcp", json=ping, headers={"Authorization": f"Bearer {token[:-2]}xx"})
+            assert forged.status_code == 401 and 'error="invalid_token"' in forged.headers["www-authenticate"]
+
+
+async def test_each_user_acts_as_themselves_with_their_own_scopes() -> None:
+    with hosted() as h:
+        async with (
+            signed_in(h, OLIVIA) as (olivia, _),
+            signed_in(h, MARCUS) as (marcus, _),
+            signed_in(h, PRIYA) as (priya, _),
+        ):
+            company = await a_company(olivia)
+            notes = {}
+            for name, client in (("olivia", olivia), ("marcus", marcus)):
+                made = await client.call_tool(
+                    "notes_create",
+                    {
+                        "parent_object": "companies",
+                        "parent_record_id": company,
+                        "title": f"by {name}",
+                        "content": "hi",
+                    },
+                )
+                assert not made.is_error, made.content
+                notes[name] = made.structured_content["id"]
+            assert await note_creator(h.sandbox, notes["olivia"]) == await member_id(h.sandbox, OLIVIA)
+            assert await note_creator(h.sandbox, notes["marcus"]) == await member_id(h.sandbox, MARCUS)
+
+            refused = await priya.call_tool(
+                "notes_create",
+                {
+                    "parent_object": "companies",
+                    "parent_record_id": company,
+                    "title": "by priya",
+                    "content": "hi",
+                },
+            )
+            assert refused.is_error
+            text = refused.content[0].text
+            assert text.startswith("AUTH_ERROR:") and "note:read-write" in text
+            assert not (
+                await priya.call_tool("records_search", {"resource_type": "companies", "limit": 1})
+            ).is_error
