@@ -122,6 +122,15 @@ TOOLSETS: dict[str, Toolset] = {
             "For totals, breakdowns and pipeline questions use records_aggregate and pipeline_report, not pages "
             "of records_search.",
         ),
+        Toolset(
+            "search",
+            "One search box over records, notes, comments, tasks and call transcripts, and fetch.",
+            (R_REC, R_OBJ),
+            (R_REC, R_OBJ),
+            ("search", "fetch"),
+            "For a question in words (who said what, which note mentions X, that company in Berlin) use "
+            "search, then fetch an id for the whole item.",
+        ),
     )
 }
 TOOLSET_IDS: tuple[str, ...] = tuple(TOOLSETS)

@@ -467,6 +467,10 @@ class AttioClient:
         path = api_path("tasks", task_id)
         return _one(Task, await self._write("PATCH", path, {"data": data}, idempotent=False))
 
+    async def get_task(self, task_id: str) -> Task:
+        """One task by id."""
+        return _one(Task, await self._get(api_path("tasks", task_id)))
+
     async def delete_task(self, task_id: str) -> None:
         """Delete a task permanently."""
         await self._delete(api_path("tasks", task_id))
@@ -494,6 +498,14 @@ class AttioClient:
             "offset": offset,
         }
         return _many(Thread, await self._get(api_path("threads"), params))
+
+    async def get_thread(self, thread_id: str) -> Thread:
+        """One comment thread with its comments, oldest first."""
+        return _one(Thread, await self._get(api_path("threads", thread_id)))
+
+    async def get_comment(self, comment_id: str) -> Comment:
+        """One comment by id."""
+        return _one(Comment, await self._get(api_path("comments", comment_id)))
 
     async def create_comment(
         self,

@@ -44,6 +44,7 @@ from attio_mcp.skills import register_skills
 from attio_mcp.tools import ALL_TOOLS, compact_input_schema, compact_output_schema, register_tools
 from attio_mcp.toolsets import server_instructions
 from attio_mcp.workspace import SchemaCache, Workspace
+from attio_mcp.workspace.search.service import IndexOptions, SearchService
 
 logger = logging.getLogger("attio_mcp.server")
 
@@ -280,6 +281,15 @@ def _oauth_broker(
     )
 
 
+def search_service(settings: Settings) -> SearchService:
+    """The search index settings: the in-memory sandbox keeps its index in memory unless --index-dir is set."""
+    in_memory = settings.sandbox and settings.sandbox_db is None and settings.index_dir is None
+    options = IndexOptions(
+        settings.index_enabled, settings.index_dir, settings.index_refresh_seconds, in_memory=in_memory
+    )
+    return SearchService(options)
+
+
 def build_server(
     settings: Settings,
     *,
@@ -344,7 +354,13 @@ def build_server(
     @asynccontextmanager
     async def lifespan(_: MCPServer[Workspace]) -> AsyncIterator[Workspace]:
         async with factory() as client, callers if callers is not None else nullcontext():
-            yield Workspace(client=client, schema=SchemaCache(client, ttl=settings.schema_ttl))
+            search = search_service(settings)  # the search index (#18), opened on the first search
+            try:
+                yield Workspace(
+                    client=client, schema=SchemaCache(client, ttl=settings.schema_ttl), search=search
+                )
+            finally:
+                search.close()
 
     server = AttioServer(
         "attio-mcp",

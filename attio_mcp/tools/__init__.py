@@ -20,6 +20,7 @@ from attio_mcp.toolsets import TOOLSETS
 from attio_mcp.tools import records, lists, entries, notes, tasks, members, schema, bulk  # noqa: F401
 from attio_mcp.tools import comments, meetings, timeline  # noqa: F401
 from attio_mcp.tools import reports  # noqa: F401
+from attio_mcp.tools import search  # noqa: F401
 # isort: on
 
 __all__ = [

@@ -26,6 +26,7 @@ from attio_mcp.workspace.activity import (
     thread_out,
 )
 from attio_mcp.workspace.page import split_page
+from attio_mcp.workspace.search.service import wrote
 from attio_mcp.workspace.values import require_uuid
 
 Object = Annotated[str | None, Field(description="Object slug", max_length=100)]
@@ -132,6 +133,7 @@ async def comments_create(
             next_step="use a key created by a workspace member (whoami shows authorized_by_member_id).",
         )
     comment = await post_comment(d, content, author_id=me.authorized_by_workspace_member_id, **target)
+    wrote(d, f"comment:{comment.comment_id}")
     return comment_out(comment, await members_or_none(d), with_thread=True)
 
 
@@ -146,4 +148,5 @@ async def comments_delete(ctx: Context, comment_id: CommentId) -> Deleted:
         ("comment:read-write",),
         subject=Subject(f"comment {cid}", "comment_id", _NEXT),
     )
+    wrote(d, f"comment:{cid}", deleted=True)
     return Deleted(deleted=True, id=cid)

@@ -21,6 +21,7 @@ from attio_mcp.workspace.interpret import Interpreted
 from attio_mcp.workspace.lookup import record_id as named_record
 from attio_mcp.workspace.page import Page, split_page
 from attio_mcp.workspace.render import compact_timestamp
+from attio_mcp.workspace.search.service import wrote
 from attio_mcp.workspace.values import require_uuid
 
 NoteId = Annotated[str, Field(description="Note UUID", max_length=64)]
@@ -74,6 +75,7 @@ async def notes_create(
         ),
         subject=Subject(f"{obj} record {rid}", "parent_record_id", "records_search finds record ids."),
     )
+    wrote(d, f"note:{note.note_id}")
     return note_out(note, {}).model_copy(update={"interpreted": said.out()})
 
 
@@ -127,6 +129,7 @@ async def notes_delete(ctx: Context, note_id: NoteId) -> Deleted:
     nid = require_uuid(note_id, "note_id")
     d = workspace_of(ctx)
     await d.call(d.client.delete_note(nid), subject=_note(nid))
+    wrote(d, f"note:{nid}", deleted=True)
     return Deleted(deleted=True, id=nid)
 
 

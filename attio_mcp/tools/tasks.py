@@ -29,6 +29,7 @@ from attio_mcp.workspace.interpret import Interpreted, show
 from attio_mcp.workspace.lookup import record_id as named_record
 from attio_mcp.workspace.page import Page, split_page
 from attio_mcp.workspace.render import compact_timestamp
+from attio_mcp.workspace.search.service import wrote
 from attio_mcp.workspace.values import TYPES, UUID_RE, require_uuid, words_to_iso
 
 MAX_CONTENT = 2000
@@ -109,6 +110,7 @@ async def tasks_create(
         linked_records=links,
         assignees=people,
     )
+    wrote(d, f"task:{task.task_id}")
     return (await _render(d, [task]))[0].model_copy(update={"interpreted": notes.out()})
 
 
@@ -193,6 +195,7 @@ async def tasks_update(
         ),
         subject=_task(tid),
     )
+    wrote(d, f"task:{tid}")
     return (await _render(d, [task]))[0].model_copy(update={"interpreted": notes.out()})
 
 
@@ -202,6 +205,7 @@ async def tasks_delete(ctx: Context, task_id: TaskId) -> Deleted:
     tid = require_uuid(task_id, "task_id")
     d = workspace_of(ctx)
     await d.call(d.client.delete_task(tid), subject=_task(tid))
+    wrote(d, f"task:{tid}", deleted=True)
     return Deleted(deleted=True, id=tid)
 
 

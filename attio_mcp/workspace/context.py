@@ -12,7 +12,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attio_mcp.attio import AttioClient, AttioError, AttioStatusError, NotFoundError, WorkspaceMember
 from attio_mcp.workspace import dates
@@ -20,6 +20,9 @@ from attio_mcp.workspace.errors import NEXT_BY_CODE, LookupFailure, WorkspaceErr
 from attio_mcp.workspace.interpret import Interpreted
 from attio_mcp.workspace.schema import AttrInfo, SchemaCache, TargetSchema
 from attio_mcp.workspace.values import EMAIL_RE, UUID_RE, host_of, prepare_values, refuse_append_clears
+
+if TYPE_CHECKING:
+    from attio_mcp.workspace.search.service import SearchService
 
 T = TypeVar("T")
 
@@ -58,6 +61,8 @@ class Workspace:
     schema: SchemaCache
     _members: list[WorkspaceMember] | None = field(default=None, repr=False)
     clock: Callable[[], datetime] | None = field(default=None, repr=False)
+    # The search index of this workspace and key, and the queue of this server's writes (#18); None: no index.
+    search: SearchService | None = field(default=None, repr=False)
 
     def now(self) -> datetime:
         """The current UTC time, from ``clock`` when one is set (tests), else :func:`dates.utc_now`."""

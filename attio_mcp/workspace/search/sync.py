@@ -1,0 +1,520 @@
+"""What the index holds and when it is refreshed: a bounded crawl of Attio, applied as versioned upserts.
+
+One sync reads, with the key the server runs with (so only what that key can read is indexed):
+
+- notes: ``GET /v2/notes`` in pages of 50, at most ``MAX_NOTES``;
+- tasks: ``GET /v2/tasks`` newest first in pages of 500, at most ``MAX_TASKS``;
+- call transcripts: ``GET /v2/meetings`` (newest first, at most ``MAX_MEETINGS`` that have started), the
+  call recordings of each meeting not checked yet or that ended within ``RECHECK_DAYS`` of its last check,
+  and the transcript pages of each completed recording not indexed yet (a transcript does not change once
+  complete; a known one is re-contextualised from the index, not re-read);
+- comments: Attio lists threads per record only (``GET /v2/threads?object=&record_id=``), so a sync lists
+  the threads of at most ``MAX_THREAD_TARGETS`` records: the records the notes, tasks and meetings above
+  belong to first, then the first records of companies, deals and people. Comments on other records or on
+  list entries are found only when written through this server (write-through) or once their record is
+  among those crawled.
+
+A kind the key may not read (403) is skipped and recorded in the index state (``skipped``); it never fails
+the search. Items are upserted by version (a hash of what is indexed: unchanged ones are not re-embedded);
+what a complete listing no longer returns is deleted (a capped or failed listing deletes nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
+
+import anyio
+
+from attio_mcp.attio import CallRecording, Comment, Meeting, Note, Task, Thread
+from attio_mcp.workspace.activity import instant, meeting_times, utc_text
+from attio_mcp.workspace.context import Workspace
+from attio_mcp.workspace.errors import WorkspaceError
+from attio_mcp.workspace.search.collect import (
+    Known,
+    comment_doc,
+    load_records,
+    note_doc,
+    task_doc,
+    task_record,
+    transcript_doc,
+    transcript_turns,
+)
+from attio_mcp.workspace.search.model import Doc, DocKind, Hit, IndexStatus, Turn
+
+__all__ = [
+    "MAX_THREAD_TARGETS",
+    "Change",
+    "Index",
+    "Progress",
+    "SyncReport",
+    "apply_changes",
+    "sync_index",
+]
+
+logger = logging.getLogger("attio_mcp.search")
+
+MAX_NOTES = 5000
+MAX_TASKS = 5000
+MAX_MEETINGS = 2000
+MAX_THREAD_TARGETS = 250
+RECHECK_DAYS = 3
+CRAWL_OBJECTS = ("companies", "deals", "people")
+_CONCURRENCY = 4
+T = TypeVar("T")
+
+Progress = Callable[[float, float | None, str], Awaitable[None]]
+
+
+class Index(Protocol):
+    """The part of ``SearchIndex`` a sync uses."""
+
+    def upsert(self, docs: Sequence[Doc], *, progress: Callable[[int, int], None] | None = None) -> Any: ...
+    def delete(self, ids: Iterable[str]) -> int: ...
+    def versions(self, kind: str | None = None) -> dict[str, str]: ...
+    def get(self, id: str) -> Doc | None: ...
+    def get_state(self, key: str) -> str | None: ...
+    def set_state(self, key: str, value: str) -> None: ...
+    def status(self) -> IndexStatus: ...
+    def search(
+        self,
+        query: str,
+        *,
+        kinds: Collection[DocKind] | None = None,
+        record: tuple[str, str] | None = None,
+        since: str | None = None,
+        limit: int = 10,
+    ) -> list[Hit]: ...
+
+
+@dataclass
+class SyncReport:
+    """What one sync did: items seen per kind, what the index changed, kinds skipped and listings capped."""
+
+    seen: dict[str, int] = field(default_factory=dict)
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    chunks_embedded: int = 0
+    skipped: dict[str, str] = field(default_factory=dict)
+    capped: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Change:
+    """A write made through this server: ``doc_id`` to re-read from Attio (or drop, when ``deleted``)."""
+
+    doc_id: str
+    deleted: bool = False
+
+
+async def _pages(
+    fetch: Callable[[int, int], Awaitable[list[T]]], size: int, cap: int
+) -> tuple[list[T], bool]:
+    """Offset pages until a short page; (items, capped)."""
+    out: list[T] = []
+    while len(out) < cap:
+        page = await fetch(size, len(out))
+        out.extend(page)
+        if len(page) < size:
+            return out, False
+    return out[:cap], True
+
+
+async def _each(items: Sequence[T], fn: Callable[[T], Awaitable[None]]) -> None:
+    """``fn`` over ``items``, ``_CONCURRENCY`` at a time (the client's limiter paces the requests)."""
+    limiter = anyio.Semaphore(_CONCURRENCY)
+
+    async def one(item: T) -> None:
+        async with limiter:
+            await fn(item)
+
+    async with anyio.create_task_group() as tg:
+        for item in items:
+            tg.start_soon(one, item)
+
+
+class _Crawl:
+    def __init__(self, d: Workspace, index: Index, report: SyncReport, now: datetime) -> None:
+        self.d, self.index, self.report, self.now = d, index, report, now
+        self.notes: list[Note] = []
+        self.tasks: list[Task] = []
+        self.meetings: list[Meeting] = []
+        self.recordings: list[tuple[Meeting, CallRecording]] = []
+        self.threads: list[Thread] = []
+        self.thread_targets: list[tuple[str, str]] = []
+        self.complete: set[str] = set()  # kinds whose listing was complete (so deletions are safe)
+        self.checked: dict[str, str] = _json(index.get_state("calls_checked"))
+
+    async def guarded(self, kind: str, fn: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await fn()
+        except WorkspaceError as exc:
+            self.report.skipped[kind] = f"{exc.code}: {exc.message}"
+            logger.info("search sync skipped %s: %s %s", kind, exc.code, exc.message)
+        else:
+            self.complete.add(kind)
+
+    async def list_notes(self) -> None:
+        d = self.d
+
+        async def fetch(size: int, at: int) -> list[Note]:
+            return await d.call(d.client.list_notes(limit=size, offset=at))
+
+        self.notes, capped = await _pages(fetch, 50, MAX_NOTES)
+        if capped:
+            self.report.capped.append("note")
+
+    async def list_tasks(self) -> None:
+        d = self.d
+
+        async def fetch(size: int, at: int) -> list[Task]:
+            return await d.call(d.client.list_tasks(sort="created_at:desc", limit=size, offset=at))
+
+        self.tasks, capped = await _pages(fetch, 500, MAX_TASKS)
+        if capped:
+            self.report.capped.append("task")
+
+    async def list_meetings(self) -> None:
+        d = self.d
+        cursor: str | None = None
+        while len(self.meetings) < MAX_MEETINGS:
+            page = await d.call(d.client.list_meetings(sort="start_desc", limit=200, cursor=cursor))
+            for meeting in page.items:
+                start, _ = meeting_times(meeting)
+                if meeting.meeting_id and start is not None and start <= self.now:
+                    self.meetings.append(meeting)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        else:
+            self.report.capped.append("transcript")
+        known = {k.split(":")[1] for k in self.index.versions("transcript")}
+        due = [m for m in self.meetings if m.meeting_id in known or self._recheck(m)]
+
+        async def recordings(meeting: Meeting) -> None:
+            mid = meeting.meeting_id or ""
+            rec_cursor: str | None = None
+            while True:
+                page = await d.call(d.client.list_call_recordings(mid, cursor=rec_cursor))
+                self.recordings.extend((meeting, r) for r in page.items)
+                rec_cursor = page.next_cursor
+                if rec_cursor is None:
+                    break
+            if all(r.status != "processing" for m, r in self.recordings if m is meeting):
+                self.checked[mid] = utc_text(self.now)
+
+        await _each(due, recordings)
+
+    def _recheck(self, meeting: Meeting) -> bool:
+        """Whether a meeting's recordings are listed again: never checked, or its end was within
+        ``RECHECK_DAYS`` of the last check (a recording may still have been on its way)."""
+        checked = instant(self.checked.get(meeting.meeting_id or ""))
+        if checked is None:
+            return True
+        _, end = meeting_times(meeting)
+        return end is None or checked - end < timedelta(days=RECHECK_DAYS)
+
+    async def list_threads(self) -> None:
+        d = self.d
+        targets: dict[tuple[str, str], None] = {}
+        for target in self._activity_targets(await d.object_slugs()):
+            if len(targets) >= MAX_THREAD_TARGETS:
+                break
+            targets[target] = None
+        for slug in CRAWL_OBJECTS:
+            room = MAX_THREAD_TARGETS - len(targets)
+            if room <= 0:
+                self.report.capped.append("comment")
+                break
+            try:
+                schema = await d.object(slug)
+            except WorkspaceError:
+                continue
+            records = await d.call(d.client.query_records(schema.slug, limit=room + 1))
+            if len(records) > room:
+                self.report.capped.append("comment")
+            for record in records[:room]:
+                if record.record_id:
+                    targets[(schema.slug, record.record_id)] = None
+        self.thread_targets = list(targets)
+
+        async def threads(target: tuple[str, str]) -> None:
+            offset = 0
+            while True:
+                page = await d.call(
+                    d.client.list_threads(object=target[0], record_id=target[1], limit=50, offset=offset)
+                )
+                self.threads.extend(page)
+                if len(page) < 50:
+                    break
+                offset += 50
+
+        await _each(self.thread_targets, threads)
+
+    def _activity_targets(self, slugs: dict[str, str]) -> Iterable[tuple[str, str]]:
+        """The records the listed notes, tasks and meetings belong to, in that order."""
+        for note in self.notes:
+            if note.parent_object and note.parent_record_id:
+                yield slugs.get(note.parent_object, note.parent_object), note.parent_record_id
+        for task in self.tasks:
+            target = task_record(task)
+            if target is not None:
+                yield slugs.get(target[0], target[0]), target[1]
+        for meeting in self.meetings:
+            for link in meeting.linked_records:
+                if link.get("object_slug") and link.get("record_id"):
+                    yield str(link["object_slug"]), str(link["record_id"])
+
+
+def _json(raw: str | None) -> dict[str, str]:
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+async def _say(progress: Progress | None, done: float, total: float | None, message: str) -> None:
+    if progress is not None:
+        await progress(done, total, message)
+
+
+async def sync_index(
+    d: Workspace,
+    index: Index,
+    *,
+    workspace_slug: str | None = None,
+    progress: Progress | None = None,
+) -> SyncReport:
+    """Read the workspace (see the module doc) and bring ``index`` up to date with it. The embedding work
+    runs in a worker thread, so the server keeps answering (and reporting progress) meanwhile."""
+    started = time.monotonic()
+    report = SyncReport()
+    crawl = _Crawl(d, index, report, d.now())
+    await _say(progress, 0, 5, "reading notes, tasks and meetings")
+    await crawl.guarded("note", crawl.list_notes)
+    await crawl.guarded("task", crawl.list_tasks)
+    await crawl.guarded("transcript", crawl.list_meetings)
+    await _say(progress, 1, 5, "reading comment threads")
+    known = await Known.of(d, workspace_slug)
+    await crawl.guarded("comment", crawl.list_threads)
+    await _say(progress, 2, 5, "reading call transcripts")
+    refs: list[tuple[str, str]] = []
+    refs += [(n.parent_object or "", n.parent_record_id or "") for n in crawl.notes]
+    refs += [
+        (str(link.get("target_object_id") or ""), str(link.get("target_record_id") or ""))
+        for t in crawl.tasks
+        for link in t.linked_records
+    ]
+    refs += [
+        (str(link.get("object_slug") or ""), str(link.get("record_id") or ""))
+        for m in crawl.meetings
+        for link in m.linked_records
+    ]
+    refs += [
+        (str((c.record or {}).get("object_id") or ""), str((c.record or {}).get("record_id") or ""))
+        for th in crawl.threads
+        for c in th.comments
+    ]
+    await load_records(d, known, refs)
+    docs: list[Doc] = [note_doc(n, known) for n in crawl.notes if n.note_id]
+    docs += [task_doc(t, known) for t in crawl.tasks if t.task_id]
+    docs += [comment_doc(c, th, known) for th in crawl.threads for c in th.comments if c.comment_id]
+    docs += await _transcripts(d, index, crawl, known, report)
+    for doc in docs:
+        report.seen[doc.kind] = report.seen.get(doc.kind, 0) + 1
+    await _say(progress, 3, 5, f"indexing {len(docs)} items")
+    stats = await _upsert(index, docs, progress)
+    report.added += int(getattr(stats, "added", 0))
+    report.updated += int(getattr(stats, "updated", 0))
+    report.unchanged += int(getattr(stats, "unchanged", 0))
+    report.chunks_embedded += int(getattr(stats, "chunks_embedded", 0))
+    await _say(progress, 4, 5, "removing what is gone")
+    report.deleted += index.delete(_gone(index, crawl, docs))
+    index.set_state("calls_checked", json.dumps(crawl.checked, sort_keys=True))
+    index.set_state("skipped", json.dumps(report.skipped, sort_keys=True))
+    index.set_state("last_sync", utc_text(d.now()))
+    if workspace_slug:
+        index.set_state("workspace_slug", workspace_slug)
+    report.seconds = round(time.monotonic() - started, 3)
+    await _say(progress, 5, 5, "index up to date")
+    return report
+
+
+async def _report(progress: Progress, done: float, message: str) -> None:
+    await progress(done, 5, message)
+
+
+async def _upsert(index: Index, docs: Sequence[Doc], progress: Progress | None) -> Any:
+    """``index.upsert`` in a worker thread; its per-batch embedding progress goes to ``progress``."""
+
+    def embedded(done: int, total: int) -> None:
+        if progress is not None:
+            anyio.from_thread.run(
+                _report, progress, 3 + done / max(total, 1), f"embedded {done} of {total} chunks"
+            )
+
+    return await anyio.to_thread.run_sync(lambda: index.upsert(docs, progress=embedded))
+
+
+async def _transcripts(
+    d: Workspace, index: Index, crawl: _Crawl, known: Known, report: SyncReport
+) -> list[Doc]:
+    """A doc per completed recording: turns from the index when already there, else from Attio."""
+    out: list[Doc] = []
+    failed = False
+
+    async def one(pair: tuple[Meeting, CallRecording]) -> None:
+        nonlocal failed
+        meeting, recording = pair
+        doc_id = f"transcript:{meeting.meeting_id}:{recording.call_recording_id}"
+        stored = index.get(doc_id)
+        turns: Sequence[Turn]
+        if stored is not None and stored.turns:
+            turns, url = stored.turns, stored.url
+        else:
+            try:
+                turns, url = await transcript_turns(
+                    d, meeting.meeting_id or "", recording.call_recording_id or ""
+                )
+            except WorkspaceError as exc:
+                report.skipped.setdefault("transcript", f"{exc.code}: {exc.message}")
+                failed = True
+                return
+        out.append(transcript_doc(meeting, recording, turns, url, known))
+
+    completed = [(m, r) for m, r in crawl.recordings if r.status == "completed" and r.call_recording_id]
+    await _each(completed, one)
+    if failed:
+        crawl.complete.discard("transcript")
+    return out
+
+
+def _gone(index: Index, crawl: _Crawl, docs: Sequence[Doc]) -> list[str]:
+    """Ids the index holds that complete listings no longer return."""
+    seen = {doc.id for doc in docs}
+    gone: list[str] = []
+    kinds: dict[DocKind, bool] = {
+        "note": "note" in crawl.complete and "note" not in crawl.report.capped,
+        "task": "task" in crawl.complete and "task" not in crawl.report.capped,
+    }
+    for kind, complete in kinds.items():
+        if complete:
+            gone += [i for i in index.versions(kind) if i not in seen]
+    if "transcript" in crawl.complete:
+        listed = {m.meeting_id for m in crawl.meetings}
+        listed_recordings = {r.call_recording_id for _, r in crawl.recordings}
+        for doc_id in index.versions("transcript"):
+            _, meeting_id, recording_id = (doc_id.split(":") + ["", ""])[:3]
+            if doc_id in seen:
+                continue
+            # a meeting no longer listed, or one whose recordings were listed without this one
+            if meeting_id not in listed and "transcript" not in crawl.report.capped:
+                gone.append(doc_id)
+            elif (
+                meeting_id in {m.meeting_id for m, _ in crawl.recordings}
+                and recording_id not in listed_recordings
+            ):
+                gone.append(doc_id)
+    if "comment" in crawl.complete:
+        crawled = set(crawl.thread_targets)
+        for doc_id in index.versions("comment"):
+            if doc_id in seen:
+                continue
+            stored = index.get(doc_id)
+            if stored is not None and stored.record is not None:
+                if (stored.record.object, stored.record.record_id) in crawled:
+                    gone.append(doc_id)
+    return gone
+
+
+async def apply_changes(
+    d: Workspace, index: Index, changes: Sequence[Change], *, workspace_slug: str | None
+) -> int:
+    """Bring the writes made through this server into the index: re-read each item from Attio (a write's
+    result), or drop it. Returns how many items changed."""
+    if not changes:
+        return 0
+    known = await Known.of(d, workspace_slug)
+    fresh: list[Doc] = []
+    drop: list[str] = []
+    for change in dict.fromkeys(changes):
+        kind, _, ident = change.doc_id.partition(":")
+        if change.deleted:
+            drop.append(change.doc_id)
+            if kind == "comment":
+                drop += await _dead_thread(d, index, change.doc_id)
+            continue
+        try:
+            doc = await _read_one(d, known, kind, ident)
+        except WorkspaceError as exc:
+            if exc.code != "NOT_FOUND":
+                logger.info("search write-through of %s failed: %s", change.doc_id, exc.code)
+                continue
+            doc = None
+        if doc is None:
+            drop.append(change.doc_id)
+        else:
+            fresh.append(doc)
+    if fresh:
+        await _upsert(index, fresh, None)
+    return len(fresh) + (index.delete(drop) if drop else 0)
+
+
+async def _read_one(d: Workspace, known: Known, kind: str, ident: str) -> Doc | None:
+    if kind == "note":
+        note = await d.call(d.client.get_note(ident), subject=f"note {ident}")
+        await load_records(d, known, [(note.parent_object or "", note.parent_record_id or "")])
+        return note_doc(note, known)
+    if kind == "task":
+        task = await d.call(d.client.get_task(ident), subject=f"task {ident}")
+        await load_records(
+            d,
+            known,
+            [
+                (str(x.get("target_object_id") or ""), str(x.get("target_record_id") or ""))
+                for x in task.linked_records
+            ],
+        )
+        return task_doc(task, known)
+    if kind == "comment":
+        comment: Comment = await d.call(d.client.get_comment(ident), subject=f"comment {ident}")
+        thread = None
+        if comment.thread_id:
+            thread = await d.call(
+                d.client.get_thread(comment.thread_id), subject=f"thread {comment.thread_id}"
+            )
+        target = comment.record or {}
+        await load_records(
+            d, known, [(str(target.get("object_id") or ""), str(target.get("record_id") or ""))]
+        )
+        return comment_doc(comment, thread, known)
+    return None
+
+
+async def _dead_thread(d: Workspace, index: Index, doc_id: str) -> list[str]:
+    """Deleting a thread's first comment deletes the thread: then its other comments go too."""
+    stored = index.get(doc_id)
+    thread_id = stored.metadata.get("thread_id") if stored is not None else None
+    if not thread_id:
+        return []
+    try:
+        await d.call(d.client.get_thread(str(thread_id)), subject=f"thread {thread_id}")
+        return []
+    except WorkspaceError as exc:
+        if exc.code != "NOT_FOUND":
+            return []
+    out = []
+    for other in index.versions("comment"):
+        doc = index.get(other)
+        if doc is not None and doc.metadata.get("thread_id") == thread_id:
+            out.append(other)
+    return out
