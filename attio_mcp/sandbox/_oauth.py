@@ -292,6 +292,11 @@ class OAuthRegistry:
             answer.update(expires_in=app.access_token_ttl, refresh_token=refresh)
         return answer
 
+    def issued_tokens(self) -> list[str]:
+        """Every live access and refresh token (a test hook, e.g. to show none reaches an MCP client)."""
+        with self._lock:
+            return [*self._access, *self._refresh]
+
     def lookup(self, token: str) -> TokenInfo | None:
         """The live access token ``token`` (None if unknown, revoked or expired)."""
         info = self._access.get(token)

@@ -208,11 +208,15 @@ async def test_full_code_flow_echoes_state_and_the_token_acts_as_its_member(web:
     )
 
 
-async def test_code_is_single_use_and_a_replay_revokes_its_token(web: httpx.AsyncClient) -> None:
+async def test_code_is_single_use_and_a_replay_revokes_its_token(
+    web: httpx.AsyncClient, app: Starlette
+) -> None:
     code = await code_for(web, PRIYA)
     token = (await exchange(web, code)).json()["access_token"]
     assert (await web.get("/v2/objects", headers=bearer(token))).status_code == 200
+    assert oauth_registry(app).issued_tokens() == [token]
     assert "already been used" in oauth_error(await exchange(web, code), 400, "invalid_grant")
+    assert oauth_registry(app).issued_tokens() == []
     body = error(await web.get("/v2/objects", headers=bearer(token)), 401, "unauthorized")
     assert body["type"] == "auth_error"
     oauth_error(await exchange(web, "sbx_code_made-up"), 400, "invalid_grant")
