@@ -19,8 +19,8 @@ URL (``http://127.0.0.1:8787`` under ``attio-mcp sandbox serve``; a prefix when 
   the same four fields plus ``member`` (a workspace member's id or email address; required to approve) and
   ``decision`` (``approve`` or ``deny``). Optional ``scope`` fields (repeated, or space-separated) pick the
   scopes to grant, a subset of what the member may grant (else ``error=invalid_scope``); with none the
-  member's full set is granted. The page's own form also sends ``scope_choice=1`` so that unticking every
-  box grants no scope. Approve: 302 to ``redirect_uri?code=…&state=…``; deny: 302 with
+  member's full set is granted. The page's own form also sends ``scope_choice=1``: then each ticked box
+  grants what the member may of it (``x:read`` of ``x:read-write``; none if every box is unticked). Approve: 302 to ``redirect_uri?code=…&state=…``; deny: 302 with
   ``error=access_denied&state=…``. Codes are single-use and expire after ``CODE_TTL_SECONDS`` (600).
 - ``POST /oauth/token`` (``application/x-www-form-urlencoded`` only): client authentication by
   ``client_id`` + ``client_secret`` in the body or HTTP Basic (RFC 6749 §2.3.1), not both.

@@ -171,11 +171,28 @@ def _member(store: Store, raw: str | None) -> dict[str, Any]:
     return member
 
 
+def _grantable(scope: str, allowed: tuple[str, ...]) -> str | None:
+    """``scope``, or its ``:read`` half when only that is allowed, or None."""
+    name, _, level = scope.partition(":")
+    for candidate in (scope, f"{name}:read") if level == "read-write" else (scope,):
+        if not missing([candidate], allowed):
+            return candidate
+    return None
+
+
 def _chosen_scopes(params: list[tuple[str, str]], allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """The scopes to grant: the member's whole set, or those asked for (``x:read`` is within ``x:read-write``).
+
+    From the consent page (``scope_choice``) a ticked box grants what the member may of it (``x:read`` of
+    ``x:read-write``, or nothing; the page lists every app scope for every member); a direct post asking for
+    a scope the member may not grant is ``invalid_scope``.
+    """
     chosen = [s for k, v in params if k == "scope" for s in v.split()]
-    if not chosen and _single(params, "scope_choice") is None:
+    if _single(params, "scope_choice") is not None:
+        return tuple(dict.fromkeys(g for s in chosen if (g := _grantable(s, allowed)) is not None))
+    if not chosen:
         return allowed
-    extra = missing(chosen, allowed)  # ``x:read`` is within an allowed ``x:read-write``
+    extra = missing(chosen, allowed)
     if extra:
         raise _RedirectError("invalid_scope", f"Scope(s) not available to this member: {', '.join(extra)}.")
     return tuple(dict.fromkeys(chosen))
@@ -194,8 +211,8 @@ async def authorize_decision(request: Request) -> Response:
         app, redirect_uri = _client_and_redirect(registry, form)
     except _ErrorPage as exc:
         return _error_page(str(exc))
-    state = _single(form, "state")
     try:
+        state = _single(form, "state")
         _check_response_type(form)
         decision = _single(form, "decision")
         if decision == "deny":

@@ -105,7 +105,7 @@ def query_of(resp: httpx.Response) -> dict[str, list[str]]:
 
 async def consent(
     web: httpx.AsyncClient,
-    member: str,
+    member: str | list[str],
     *,
     app: OAuthApp = APP,
     decision: str = "approve",
@@ -298,6 +298,17 @@ async def test_denied_consent_and_a_bad_member_do_not_issue_a_code(web: httpx.As
     assert (await consent(web, "nobody@demo-sales.example")).status_code == 400
     assert (await consent(web, "")).status_code == 400
     assert (await consent(web, PRIYA, decision="maybe")).status_code == 400
+    repeated = await consent(web, [PRIYA, MARCUS], state=None)
+    assert repeated.status_code == 400 and "repeated" in repeated.text
+    two_states = {
+        "client_id": APP.client_id,
+        "redirect_uri": CALLBACK,
+        "response_type": "code",
+        "state": ["a", "b"],
+        "member": PRIYA,
+        "decision": "approve",
+    }
+    assert (await web.post("/authorize", data=two_states)).status_code == 400
     by_id = query_of(await consent(web, await member_id(web, PRIYA)))
     assert by_id["code"]
 
@@ -315,9 +326,16 @@ async def test_unticked_scopes_give_a_token_that_gets_403_naming_the_missing_sco
     bare = (await sign_in(web, MARCUS, scope_choice="1"))["access_token"]
     assert (await web.get("/v2/self", headers=bearer(bare))).json()["scope"] == ""
     error(await web.get("/v2/objects", headers=bearer(bare)), 403, "unauthorized")
-    # A scope beyond what the member may grant goes back to the client as invalid_scope.
+    # A scope beyond what the member may grant goes back to the client as invalid_scope; from the consent
+    # page (every app scope listed, ticked) the member grants the ticked ones they may grant.
     query = query_of(await consent(web, DANIEL, scope="note:read-write"))
     assert query["error"] == ["invalid_scope"] and "code" not in query
+    ticked = await sign_in(web, DANIEL, scope=list(ALL_SCOPES), scope_choice="1")
+    assert (await web.get("/v2/self", headers=bearer(ticked["access_token"]))).json()["scope"] == RECORDS
+    some = await sign_in(web, DANIEL, scope=["record_permission:read-write", "task:read"], scope_choice="1")
+    assert (await web.get("/v2/self", headers=bearer(some["access_token"]))).json()["scope"] == (
+        "record_permission:read"
+    )
 
 
 async def test_member_scope_override_limits_that_members_tokens(web: httpx.AsyncClient) -> None:
