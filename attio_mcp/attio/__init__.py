@@ -23,6 +23,7 @@ from ._errors import (
     RateLimitError,
     ServerError,
 )
+from ._limiter import Kind, Limiter, LocalLimiter
 from ._models import (
     AttioList,
     AttioObject,
@@ -56,6 +57,9 @@ __all__ = [
     "CursorPage",
     "Entry",
     "InvalidArgumentError",
+    "Kind",
+    "Limiter",
+    "LocalLimiter",
     "Meeting",
     "NotFoundError",
     "Note",

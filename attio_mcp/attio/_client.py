@@ -21,6 +21,7 @@ import httpx
 
 from ._errors import InvalidArgumentError
 from ._http import REDACTED, HttpCore, QueryValue, api_path
+from ._limiter import Limiter
 from ._models import (
     AttioList,
     AttioModel,
@@ -113,7 +114,8 @@ class AttioClient:
 
     Pass ``transport=httpx.ASGITransport(app=...)`` or ``httpx.MockTransport(handler)`` to run offline;
     ``clock``/``sleep``/``jitter`` are injectable so tests never wait. Methods unwrap ``{"data": …}`` and
-    return tolerant models.
+    return tolerant models. ``limiter`` replaces the in-process read/write buckets (e.g. one shared by
+    replicas through Redis, from ``attio_mcp.state``).
     """
 
     def __init__(
@@ -132,6 +134,7 @@ class AttioClient:
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         user_agent: str = "attio-mcp",
         jitter: Callable[[], float] = random.random,
+        limiter: Limiter | None = None,
     ) -> None:
         self._core = HttpCore(
             api_key=api_key,
@@ -147,6 +150,7 @@ class AttioClient:
             sleep=sleep,
             user_agent=user_agent,
             jitter=jitter,
+            limiter=limiter,
         )
 
     # -- lifecycle -------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from ._errors import (
     error_from_response,
     error_from_transport,
 )
-from ._limiter import TokenBucket
+from ._limiter import Kind, Limiter, LocalLimiter
 from ._retry import backoff, parse_retry_after, rate_limit_delay, retry_at_from, should_retry
 
 __all__ = ["BURST", "REDACTED", "HttpCore", "QueryValue", "api_path"]
@@ -82,7 +82,7 @@ def _validate_api_key(api_key: str) -> None:
 
 
 class HttpCore:
-    """Owns the httpx client, both token buckets and the retry loop.
+    """Owns the httpx client, the rate limiter (both token buckets by default) and the retry loop.
 
     Every argument is required: ``AttioClient`` holds the defaults and builds its core from them.
     """
@@ -103,6 +103,7 @@ class HttpCore:
         sleep: Callable[[float], Awaitable[None]],
         user_agent: str,
         jitter: Callable[[], float],
+        limiter: Limiter | None,
     ) -> None:
         _validate_api_key(api_key)
         if httpx.URL(base_url).userinfo:  # httpx would send it as Basic auth in place of the bearer key
@@ -118,8 +119,16 @@ class HttpCore:
         self._jitter = jitter
         # A small burst: Attio counts requests per second, so a full second's worth sent at once (then the
         # steady rate) overflows the first window and draws 429s. Two tokens keep pace without bursts.
-        self.reads = TokenBucket(reads_per_second, capacity=BURST, clock=clock, sleep=sleep)
-        self.writes = TokenBucket(writes_per_second, capacity=BURST, clock=clock, sleep=sleep)
+        local = LocalLimiter(
+            reads_per_second=reads_per_second,
+            writes_per_second=writes_per_second,
+            burst=BURST,
+            clock=clock,
+            sleep=sleep,
+        )
+        self.reads, self.writes = local.reads, local.writes
+        # An injected limiter (one shared by replicas through Redis) replaces the in-process buckets.
+        self._limiter: Limiter = local if limiter is None else limiter
         self._closed = False
         self._http = httpx.AsyncClient(
             base_url=base_url,
@@ -198,14 +207,14 @@ class HttpCore:
         """
         self.check_open()
         method = method.upper()
-        bucket = self.reads if read else self.writes
+        kind: Kind = "read" if read else "write"
         query = _clean_params(params)
         first_started = self._clock()
         refused_since: float | None = None  # when the current run of 429s began
         attempt = 0
         while True:
             attempt += 1
-            await bucket.acquire()
+            await self._limiter.acquire(kind)
             self.check_open()
             started = self._clock()
             try:
@@ -244,7 +253,10 @@ class HttpCore:
                 retry_after = _body_retry_after(response)
             status_error.retry_at = retry_at_from(retry_after, now)
             self._scrub(status_error)
-            delay = self._delay_for(status, parse_retry_after(retry_after, now), attempt)
+            server_delay = parse_retry_after(retry_after, now)
+            if status == 429 and server_delay is not None:
+                await self._limiter.pause(kind, server_delay)  # every sender of this kind waits too
+            delay = self._delay_for(status, server_delay, attempt)
             refused_since = (refused_since or started) if status == 429 else None
             if scored and refused_since is not None and started - refused_since >= SCORE_WINDOW_SECONDS:
                 status_error.repeated_on_query = True

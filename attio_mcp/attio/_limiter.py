@@ -3,16 +3,22 @@
 Attio allows about 100 reads and 25 writes per second. Each bucket holds up to ``capacity`` tokens (by
 default ``rate``, one second of burst; the client asks for a smaller burst) and refills continuously.
 ``clock`` and ``sleep`` are injected so tests run on a fake clock.
+
+``Limiter`` is the seam the request core calls: ``LocalLimiter`` (two in-process buckets) is the default;
+``attio_mcp.state`` supplies one shared by every replica through Redis.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable
+from typing import Literal, Protocol
 
 import anyio
 
-__all__ = ["TokenBucket"]
+__all__ = ["Kind", "Limiter", "LocalLimiter", "TokenBucket"]
+
+Kind = Literal["read", "write"]
 
 
 class TokenBucket:
@@ -71,3 +77,43 @@ class TokenBucket:
             # After the sleep the bucket holds (almost exactly) one token; float error may leave it a hair
             # short, which only lengthens the next wait by that hair.
             self._tokens -= 1.0
+
+
+class Limiter(Protocol):
+    """What the request core asks of a rate limiter, per traffic class."""
+
+    async def acquire(self, kind: Kind) -> None:
+        """Wait until one request of ``kind`` may be sent."""
+        ...
+
+    async def pause(self, kind: Kind, seconds: float) -> None:
+        """Attio answered 429 with a ``Retry-After`` of ``seconds``: hold back every sender of ``kind``.
+
+        The caller that got the 429 still sleeps its own delay before retrying; this is for the others.
+        """
+        ...
+
+
+class LocalLimiter:
+    """Today's in-process limiter: one ``TokenBucket`` for reads and one for writes.
+
+    ``pause`` does nothing here: in one process the 429's own retry delay already spaces the calls.
+    """
+
+    def __init__(
+        self,
+        *,
+        reads_per_second: float,
+        writes_per_second: float,
+        burst: float,
+        clock: Callable[[], float],
+        sleep: Callable[[float], Awaitable[None]],
+    ) -> None:
+        self.reads = TokenBucket(reads_per_second, capacity=burst, clock=clock, sleep=sleep)
+        self.writes = TokenBucket(writes_per_second, capacity=burst, clock=clock, sleep=sleep)
+
+    async def acquire(self, kind: Kind) -> None:
+        await (self.reads if kind == "read" else self.writes).acquire()
+
+    async def pause(self, kind: Kind, seconds: float) -> None:
+        return None

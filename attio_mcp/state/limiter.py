@@ -1,0 +1,161 @@
+"""A token bucket in Redis shared by every replica serving one Attio token, with a per-process fallback.
+
+Each traffic class (reads, writes) of a token has one bucket, a Redis hash under
+``attio-mcp:rl:<sha256 of the token>:read|write`` (the token itself never reaches Redis). A Lua script run by
+EVALSHA refills it from Redis's own clock (``TIME``, so replicas' clocks do not matter) and either takes a
+token or answers how long until one is due; the caller sleeps that long plus a little jitter and asks again.
+A 429 sets ``…:pause`` for the server's Retry-After, and the script answers "wait" to every replica until it
+expires. Same rates and burst as the in-process buckets.
+
+When Redis fails, each limiter falls back to its own ``LocalLimiter`` (what one process did before), the
+shared ``RedisHealth`` logs one warning, and Redis is tried again every few seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import time
+from collections.abc import Awaitable, Callable
+
+import anyio
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from attio_mcp.attio import Kind, LocalLimiter
+
+from .connection import RedisHealth
+
+__all__ = ["KEY_PREFIX", "RedisLimiter", "bucket_key", "pause_key", "token_hash"]
+
+KEY_PREFIX = "attio-mcp:rl:"
+MAX_PAUSE_SECONDS = 120.0
+
+# KEYS[1] the bucket hash, KEYS[2] the pause key; ARGV[1] tokens per second, ARGV[2] capacity.
+# Returns 0 when a token was taken, else the microseconds to wait before asking again.
+_ACQUIRE = """
+local paused = redis.call('PTTL', KEYS[2])
+if paused > 0 then
+  return paused * 1000
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local rate = tonumber(ARGV[1])
+local capacity = tonumber(ARGV[2])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(state[1])
+local ts = tonumber(state[2])
+if tokens == nil or ts == nil then
+  tokens = capacity
+  ts = now
+end
+if now > ts then
+  tokens = math.min(capacity, tokens + (now - ts) * rate)
+  ts = now
+end
+local wait = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+else
+  wait = math.ceil((1 - tokens) / rate * 1000000)
+end
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.9f', tokens), 'ts', string.format('%.6f', ts))
+redis.call('PEXPIRE', KEYS[1], math.ceil(capacity / rate * 1000) + 1000)
+return wait
+"""
+
+# KEYS[1] the pause key; ARGV[1] milliseconds. Lengthens a pause, never shortens one.
+_PAUSE = """
+local ms = tonumber(ARGV[1])
+if redis.call('PTTL', KEYS[1]) < ms then
+  redis.call('SET', KEYS[1], '1', 'PX', ms)
+end
+return 0
+"""
+
+REDIS_FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError)
+
+
+def token_hash(token: str) -> str:
+    """The SHA-256 (hex) of an Attio token: what bucket keys carry instead of the token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def bucket_key(token: str, kind: Kind) -> str:
+    return f"{KEY_PREFIX}{token_hash(token)}:{kind}"
+
+
+def pause_key(token: str, kind: Kind) -> str:
+    return f"{bucket_key(token, kind)}:pause"
+
+
+class RedisLimiter:
+    """The ``Limiter`` for one Attio token, shared through Redis by every process that uses the token."""
+
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        token: str,
+        *,
+        reads_per_second: float,
+        writes_per_second: float,
+        burst: float,
+        health: RedisHealth,
+        fallback: LocalLimiter | None = None,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        if not burst >= 1:
+            raise ValueError("burst must be >= 1")
+        self._client = client
+        self._rates: dict[Kind, float] = {"read": float(reads_per_second), "write": float(writes_per_second)}
+        self._burst = float(burst)
+        self._keys: dict[Kind, tuple[str, str]] = {
+            kind: (bucket_key(token, kind), pause_key(token, kind)) for kind in ("read", "write")
+        }
+        self._health = health
+        self._fallback = fallback or LocalLimiter(
+            reads_per_second=reads_per_second,
+            writes_per_second=writes_per_second,
+            burst=burst,
+            clock=time.monotonic,
+            sleep=sleep,
+        )
+        self._sleep = sleep
+        self._jitter = jitter
+        self._acquire = client.register_script(_ACQUIRE)
+        self._pause = client.register_script(_PAUSE)
+
+    async def acquire(self, kind: Kind) -> None:
+        rate = self._rates[kind]
+        if math.isinf(rate):
+            return
+        while True:
+            if not self._health.should_try():
+                await self._fallback.acquire(kind)
+                return
+            try:
+                wait_us = int(
+                    await self._acquire(keys=list(self._keys[kind]), args=[repr(rate), repr(self._burst)])
+                )
+            except REDIS_FAILURES as exc:
+                self._health.failed(exc)
+                await self._fallback.acquire(kind)
+                return
+            self._health.succeeded()
+            if wait_us <= 0:
+                return
+            # Waiters that asked at the same moment spread over a quarter of a token's interval.
+            await self._sleep(wait_us / 1_000_000 + self._jitter() * 0.25 / rate)
+
+    async def pause(self, kind: Kind, seconds: float) -> None:
+        if not seconds > 0 or not self._health.should_try():
+            return
+        ms = max(1, math.ceil(min(seconds, MAX_PAUSE_SECONDS) * 1000))
+        try:
+            await self._pause(keys=[self._keys[kind][1]], args=[ms])
+        except REDIS_FAILURES as exc:
+            self._health.failed(exc)
+            return
+        self._health.succeeded()
