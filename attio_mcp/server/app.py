@@ -7,10 +7,11 @@ run it, they change nothing on it.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any, Protocol
 
+import anyio
 import httpx
 from mcp.server import MCPServer
 from mcp.server.context import ServerMiddleware
@@ -20,7 +21,7 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import ValidationError
 
 from attio_mcp import __version__
-from attio_mcp.attio import AttioClient
+from attio_mcp.attio import AttioClient, Limiter
 from attio_mcp.server.callers import (
     CallerKey,
     CallerWorkspaces,
@@ -34,13 +35,13 @@ from attio_mcp.server.oauth import (
     AttioApp,
     AttioOAuthBroker,
     KeyValueStore,
-    MemoryKeyValueStore,
     read_identity,
     scope_gate,
     signed_in_attio_token,
 )
 from attio_mcp.server.settings import Settings, SettingsError
 from attio_mcp.skills import register_skills
+from attio_mcp.state import MemoryStore, SharedState, build_shared_state
 from attio_mcp.tools import ALL_TOOLS, compact_input_schema, compact_output_schema, register_tools
 from attio_mcp.toolsets import server_instructions
 from attio_mcp.workspace import SchemaCache, Workspace
@@ -171,11 +172,16 @@ class ClientFactory(Protocol):
     ) -> AttioClient: ...
 
 
-def make_client_factory(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> ClientFactory:
+def make_client_factory(
+    settings: Settings,
+    transport: httpx.AsyncBaseTransport | None,
+    limiters: Callable[[str], Limiter] | None = None,
+) -> ClientFactory:
     """A factory for Attio clients, pointed at Attio or at the embedded sandbox.
 
     ``factory()`` uses the configured key; ``factory(api_key)`` a caller's own key (HTTP key mode), and
-    ``factory(api_key, transport=shared)`` sends through the callers' shared connection pool.
+    ``factory(api_key, transport=shared)`` sends through the callers' shared connection pool. ``limiters``
+    gives each key's rate limiter (shared by replicas through Redis); without it each client has its own.
     """
     if settings.sandbox and transport is None:
         transport = _sandbox_transport(settings)
@@ -205,6 +211,7 @@ def make_client_factory(settings: Settings, transport: httpx.AsyncBaseTransport 
             max_attempts=settings.max_attempts,
             max_retry_seconds=settings.max_retry_seconds,
             user_agent=f"attio-mcp/{__version__}",
+            limiter=limiters(use_key) if limiters is not None else None,
         )
 
     return factory
@@ -290,6 +297,26 @@ def search_service(settings: Settings) -> SearchService:
     return SearchService(options)
 
 
+def _shared_state(settings: Settings) -> SharedState | None:
+    """Replicas' shared state (``attio_mcp.state``): with ``--redis-url`` or ``--oauth`` over HTTP."""
+    if settings.transport != "http" or not (settings.redis_url is not None or settings.oauth):
+        return None
+    try:
+        return build_shared_state(settings)
+    except ValueError as exc:  # Redis with sign-in but no state key: one line, exit 2
+        raise SettingsError(str(exc)) from None
+
+
+@asynccontextmanager
+async def _closing(shared: SharedState | None) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        if shared is not None:
+            with anyio.CancelScope(shield=True):
+                await shared.close()
+
+
 def build_server(
     settings: Settings,
     *,
@@ -330,9 +357,13 @@ def build_server(
             )
         caller_key = signed_in_attio_token
         middleware.append(scope_gate())
-    factory = make_client_factory(settings, transport)
+    shared = _shared_state(settings)
+    factory = make_client_factory(settings, transport, shared.limiter_factory if shared else None)
     if app is not None:
-        broker = _oauth_broker(settings, factory, transport, app, oauth_store or MemoryKeyValueStore())
+        store = (
+            oauth_store if oauth_store is not None else shared.store if shared is not None else MemoryStore()
+        )
+        broker = _oauth_broker(settings, factory, transport, app, store)
     if caller_key is None and settings.allow_request_keys:
         caller_key = header_api_key
     callers: CallerWorkspaces | None = None
@@ -353,7 +384,7 @@ def build_server(
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Workspace]) -> AsyncIterator[Workspace]:
-        async with factory() as client, callers if callers is not None else nullcontext():
+        async with _closing(shared), factory() as client, callers if callers is not None else nullcontext():
             search = search_service(settings)  # the search index (#18), opened on the first search
             try:
                 yield Workspace(

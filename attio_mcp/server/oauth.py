@@ -17,19 +17,21 @@ The flow, per the MCP authorization spec:
 5. ``/revoke`` drops the grant and its tokens, and revokes Attio's token at Attio when a revoke URL is known.
 
 Everything replicas must share (clients, pending authorizations, codes, grants, tokens) goes through one
-``KeyValueStore``; only SHA-256 digests of tokens and codes are used as keys.
+``attio_mcp.state`` store (Redis with ``--redis-url``, its values sealed with the state key; memory otherwise);
+only SHA-256 digests of tokens and codes are used as keys.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -53,6 +55,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from attio_mcp.attio import AttioClient, AttioError
+from attio_mcp.state import StateStore
 from attio_mcp.tools import ALL_TOOLS
 
 logger = logging.getLogger("attio_mcp.server")
@@ -69,49 +72,8 @@ CIMD_MAX_BYTES = 16_384
 CIMD_TTL = 3600
 
 
-class KeyValueStore(Protocol):
-    """What the broker needs from the shared state: JSON values with a time to live, and an atomic take."""
-
-    async def get(self, key: str) -> dict[str, Any] | None: ...
-
-    async def put(self, key: str, value: dict[str, Any], ttl: float | None = None) -> None: ...
-
-    async def take(self, key: str) -> dict[str, Any] | None:
-        """Get and delete in one step: single-use values (codes, states) cannot be used twice."""
-        ...
-
-    async def delete(self, *keys: str) -> None: ...
-
-
-class MemoryKeyValueStore:
-    """One process's ``KeyValueStore`` (no replicas): a dict with deadlines."""
-
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self._items: dict[str, tuple[str, float | None]] = {}
-        self._clock = clock
-
-    async def get(self, key: str) -> dict[str, Any] | None:
-        item = self._items.get(key)
-        if item is None:
-            return None
-        text, deadline = item
-        if deadline is not None and deadline <= self._clock():
-            del self._items[key]
-            return None
-        value: dict[str, Any] = json.loads(text)
-        return value
-
-    async def put(self, key: str, value: dict[str, Any], ttl: float | None = None) -> None:
-        self._items[key] = (json.dumps(value), None if ttl is None else self._clock() + ttl)
-
-    async def take(self, key: str) -> dict[str, Any] | None:
-        value = await self.get(key)
-        self._items.pop(key, None)
-        return value
-
-    async def delete(self, *keys: str) -> None:
-        for key in keys:
-            self._items.pop(key, None)
+KeyValueStore = StateStore
+"""What the broker keeps its state in: ``attio_mcp.state``'s store (memory, or Redis sealed with the state key)."""
 
 
 def digest(secret: str) -> str:
@@ -199,7 +161,7 @@ class AttioOAuthBroker:
         self.callback_url = self.public_url + CALLBACK_PATH
         self.resource_url = self.public_url + MCP_PATH
         self._http = http
-        self._cimd_http = cimd_http
+        self.cimd_http = cimd_http  # None: client ID metadata documents are refused
         self._identity = identity
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
@@ -251,7 +213,10 @@ class AttioOAuthBroker:
     async def register_client(self, client_info: OAuthClientInformationFull) -> None:
         if client_info.client_id is None:
             raise ValueError("registration without a client id")
-        await self.store.put(f"client:{client_info.client_id}", client_info.model_dump(mode="json"))
+        # Unused registrations go after REFRESH_TTL; every token issued to the client renews it.
+        await self.store.put(
+            f"client:{client_info.client_id}", client_info.model_dump(mode="json"), ttl=self.refresh_ttl
+        )
 
     async def _metadata_document_client(self, url: str) -> OAuthClientInformationFull | None:
         """A client whose id is the HTTPS URL of its metadata document (a public client, no secret)."""
@@ -261,16 +226,22 @@ class AttioOAuthBroker:
             return OAuthClientInformationFull.model_validate(cached) if cached.get("ok") else None
         parts = urlsplit(url)
         client = None
-        if parts.path not in ("", "/") and not parts.username and not parts.password and self._cimd_http:
+        if (
+            parts.path not in ("", "/")
+            and not parts.username
+            and not parts.password
+            and self.cimd_http
+            and _public_host(parts.hostname or "")
+        ):
             client = await self._fetch_metadata_document(url)
         record = {"ok": True, **client.model_dump(mode="json")} if client else {"ok": False}
         await self.store.put(key, record, ttl=CIMD_TTL if client else 60)
         return client
 
     async def _fetch_metadata_document(self, url: str) -> OAuthClientInformationFull | None:
-        assert self._cimd_http is not None
+        assert self.cimd_http is not None
         try:
-            async with self._cimd_http() as http:
+            async with self.cimd_http() as http:
                 response = await http.get(url, headers={"Accept": "application/json"})
                 body = response.content[: CIMD_MAX_BYTES + 1]
             if response.status_code != 200 or len(body) > CIMD_MAX_BYTES:
@@ -387,7 +358,7 @@ class AttioOAuthBroker:
         record = await self.store.take(f"code:{digest(authorization_code.code)}")
         if record is None:  # used by a concurrent exchange a moment ago
             raise TokenError("invalid_grant", "authorization code was already used")
-        return await self._issue(record["grant_id"], client.client_id or "", record["scopes"])
+        return await self._issue(record["grant_id"], client, record["scopes"])
 
     async def load_refresh_token(
         self, client: OAuthClientInformationFull, refresh_token: str
@@ -414,12 +385,17 @@ class AttioOAuthBroker:
         if grant is None:
             raise TokenError("invalid_grant", "the sign-in behind this refresh token has ended")
         await self.store.delete(*[f"access:{h[1:]}" for h in grant.get("tokens", []) if h.startswith("a")])
-        return await self._issue(grant_id, client.client_id or "", scopes)
+        return await self._issue(grant_id, client, scopes)
 
-    async def _issue(self, grant_id: str, client_id: str, scopes: list[str]) -> OAuthToken:
+    async def _issue(
+        self, grant_id: str, client: OAuthClientInformationFull, scopes: list[str]
+    ) -> OAuthToken:
         grant = await self.store.get(f"grant:{grant_id}")
         if grant is None:
             raise TokenError("invalid_grant", "the sign-in has ended")
+        client_id = client.client_id or ""
+        if not client_id.startswith("https://"):  # a registered client lives as long as its sign-ins
+            await self.register_client(client)
         access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         now = self.now()
         common = {
@@ -545,6 +521,18 @@ def _attio_fields(attio: Mapping[str, Any], now: int) -> dict[str, Any]:
         if isinstance(expires_in, int | float) and expires_in > 0
         else None,
     }
+
+
+def _public_host(host: str) -> bool:
+    """A metadata document's host may not be this machine or a private network (a name is resolved by the
+    client library; literal addresses and ``localhost`` names are refused here)."""
+    name = host.strip("[]").lower().rstrip(".")
+    if not name or name == "localhost" or name.endswith((".localhost", ".local", ".internal")):
+        return False
+    try:
+        return ipaddress.ip_address(name).is_global
+    except ValueError:
+        return True
 
 
 def _safe_reason(exc: BaseException) -> str:

@@ -30,8 +30,9 @@ from attio_mcp.sandbox._oauth import ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX
 from attio_mcp.sandbox._scopes import ALL_SCOPES
 from attio_mcp.server.app import SANDBOX_OAUTH_CLIENT_ID, build_server
 from attio_mcp.server.http import build_http_app
-from attio_mcp.server.oauth import ACCESS_TTL, AttioOAuthBroker, MemoryKeyValueStore
+from attio_mcp.server.oauth import ACCESS_TTL, AttioOAuthBroker
 from attio_mcp.server.settings import Settings
+from attio_mcp.state import MemoryStore
 from tests.reliability.live import LiveServer, free_port
 
 pytestmark = pytest.mark.anyio
@@ -47,7 +48,7 @@ class Hosted:
     url: str
     sandbox: Any
     broker: AttioOAuthBroker
-    store: MemoryKeyValueStore
+    store: MemoryStore
 
     @property
     def mcp(self) -> str:
@@ -56,7 +57,7 @@ class Hosted:
 
 @contextmanager
 def hosted(
-    *, sandbox: Any = None, store: MemoryKeyValueStore | None = None, public_port: int = 0
+    *, sandbox: Any = None, store: MemoryStore | None = None, public_port: int = 0
 ) -> Iterator[Hosted]:
     """The server with ``--sandbox --oauth`` under uvicorn; Priya's sign-ins grant no note scope."""
     port = free_port()
@@ -70,7 +71,7 @@ def hosted(
             member_scopes={PRIYA: NO_NOTES},
         )
         sandbox = create_app(oauth_apps=[app])
-    store = store or MemoryKeyValueStore()
+    store = store or MemoryStore()
     settings = Settings(sandbox=True, oauth=True, transport="http", port=port, public_url=public)
     server = build_server(settings, sandbox_app=sandbox, oauth_store=store)
     assert server.oauth is not None
@@ -174,8 +175,11 @@ class User:
 
 
 @asynccontextmanager
-async def signed_in(hosted_: Hosted, member: str, *, mode: str = "auto") -> Any:
-    """An MCP client that signs ``member`` in on its first request."""
+async def signed_in(
+    hosted_: Hosted, member: str, *, mode: str = "auto", client_metadata_url: str | None = None
+) -> Any:
+    """An MCP client that signs ``member`` in on its first request (registering itself, or presenting its
+    client ID metadata document's URL)."""
     browser, tokens, network = Browser(member), MemoryTokens(), Recorder()
     auth = OAuthClientProvider(
         hosted_.mcp,
@@ -188,6 +192,7 @@ async def signed_in(hosted_: Hosted, member: str, *, mode: str = "auto") -> Any:
         tokens,
         redirect_handler=browser.open,
         callback_handler=browser.callback,
+        client_metadata_url=client_metadata_url,
     )
     async with httpx2.AsyncClient(auth=auth, transport=network, timeout=30) as http:
         async with Client(streamable_http_client(hosted_.mcp, http_client=http), mode=mode) as client:
@@ -195,9 +200,8 @@ async def signed_in(hosted_: Hosted, member: str, *, mode: str = "auto") -> Any:
 
 
 def attio_tokens(sandbox: Any) -> list[str]:
-    """Every token the emulated Attio issued (access and refresh)."""
-    registry = oauth_registry(sandbox)
-    return [*registry._access, *registry._refresh]
+    """Every live token the emulated Attio issued (access and refresh)."""
+    return oauth_registry(sandbox).issued_tokens()
 
 
 async def note_creator(sandbox: Any, note_id: str) -> str:
@@ -421,3 +425,37 @@ async def test_each_user_acts_as_themselves_with_their_own_scopes() -> None:
             assert not (
                 await priya.call_tool("records_search", {"resource_type": "companies", "limit": 1})
             ).is_error
+
+
+async def test_client_id_metadata_document_instead_of_registration() -> None:
+    document_url = "https://client.example/oauth/attio-mcp-tests.json"
+    document = {
+        "client_id": document_url,
+        "client_name": "attio-mcp tests (CIMD)",
+        "redirect_uris": [CLIENT_REDIRECT],
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "token_endpoint_auth_method": "none",
+    }
+    fetched: list[str] = []
+
+    def serve_document(request: httpx.Request) -> httpx.Response:
+        fetched.append(str(request.url))
+        if str(request.url) == document_url:
+            return httpx.Response(200, json=document)
+        return httpx.Response(404)
+
+    with hosted() as h:
+        h.broker.cimd_http = lambda: httpx.AsyncClient(transport=httpx.MockTransport(serve_document))
+        async with signed_in(h, OLIVIA, client_metadata_url=document_url) as (client, user):
+            assert not (await client.call_tool("whoami", {})).is_error
+            assert user.tokens.client is not None and user.tokens.client.client_id == document_url
+        assert fetched == [document_url]  # fetched once, then cached in the store
+        assert await h.broker.get_client("https://client.example/") is None  # no path: not a document URL
+        assert await h.broker.get_client("https://127.0.0.1/doc.json") is None  # not a public host
+        assert await h.broker.get_client("https://client.example/missing.json") is None
+        lying = {**document, "client_id": "https://elsewhere.example/x.json"}
+        h.broker.cimd_http = lambda: httpx.AsyncClient(
+            transport=httpx.MockTransport(lambda r: httpx.Response(200, json=lying))
+        )
+        assert await h.broker.get_client("https://client.example/other.json") is None  # client_id must match
