@@ -23,6 +23,7 @@ only SHA-256 digests of tokens and codes are used as keys.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import ipaddress
 import json
@@ -31,7 +32,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -50,15 +51,17 @@ from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, Server
 from mcp.shared.auth import OAuthClientInformationFull, OAuthMetadata, OAuthToken
 from mcp.types import CallToolResult, TextContent
 from pydantic import AnyHttpUrl, PrivateAttr, ValidationError
+from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from attio_mcp.attio import AttioClient, AttioError
-from attio_mcp.state import StateStore
+from attio_mcp.state import StateDecryptError, StateStore
 from attio_mcp.tools import ALL_TOOLS
 
 logger = logging.getLogger("attio_mcp.server")
+T = TypeVar("T")
 
 ACCESS_TTL = 3600  # our access tokens: one hour
 REFRESH_TTL = 30 * 86400  # our refresh tokens (rotating) and the grant behind them
@@ -70,10 +73,45 @@ MCP_PATH = "/mcp"
 SANDBOX_PREFIX = "/sandbox"
 CIMD_MAX_BYTES = 16_384
 CIMD_TTL = 3600
+RETRY_AFTER = 5  # seconds, on 503 while the shared store is unreachable
 
 
 KeyValueStore = StateStore
 """What the broker keeps its state in: ``attio_mcp.state``'s store (memory, or Redis sealed with the state key)."""
+
+# Set by ``OAuthFront`` for each request: the store marks it when it could not be reached.
+_store_trouble: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "store_trouble", default=None
+)
+
+
+class GuardedStore:
+    """The broker's store, noting a failure (Redis down, a value the state key cannot open) for ``OAuthFront``
+    to answer 503 instead of the SDK's 500; the error itself propagates unchanged."""
+
+    def __init__(self, inner: StateStore) -> None:
+        self.inner = inner
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        return await self._run(self.inner.get(key))
+
+    async def put(self, key: str, value: dict[str, Any], ttl: float | None = None) -> None:
+        await self._run(self.inner.put(key, value, ttl))
+
+    async def take(self, key: str) -> dict[str, Any] | None:
+        return await self._run(self.inner.take(key))
+
+    async def delete(self, *keys: str) -> None:
+        await self._run(self.inner.delete(*keys))
+
+    async def _run(self, pending: Awaitable[T]) -> T:
+        try:
+            return await pending
+        except (RedisError, StateDecryptError, OSError) as exc:
+            trouble = _store_trouble.get()
+            if trouble is not None:
+                trouble.append(type(exc).__name__)
+            raise
 
 
 def digest(secret: str) -> str:
@@ -155,7 +193,7 @@ class AttioOAuthBroker:
         refresh_ttl: int = REFRESH_TTL,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.store = store
+        self.store = GuardedStore(store)
         self.app = app
         self.public_url = public_url.rstrip("/")
         self.callback_url = self.public_url + CALLBACK_PATH
@@ -627,4 +665,32 @@ class OAuthFront:
                 {**scope, "root_path": scope.get("root_path", "") + SANDBOX_PREFIX}, receive, send
             )
             return
-        await self.app(scope, receive, send)
+        await self._unless_store_down(scope, receive, send)
+
+    async def _unless_store_down(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The SDK's app, with its 500 for an unreachable store (Redis down) turned into 503 + Retry-After."""
+        trouble: list[str] = []
+        token = _store_trouble.set(trouble)
+        swallowed = False
+
+        async def watch(message: Message) -> None:
+            nonlocal swallowed
+            if message["type"] == "http.response.start" and message["status"] == 500 and trouble:
+                swallowed = True
+                logger.warning("sign-in state unavailable (%s): answered 503", trouble[0])
+                body = {
+                    "error": "temporarily_unavailable",
+                    "error_description": "sign-in state is unavailable",
+                }
+                unavailable = JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_AFTER)})
+                await unavailable(scope, receive, send)
+            elif not swallowed:
+                await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except (RedisError, StateDecryptError, OSError):
+            if not swallowed:
+                raise
+        finally:
+            _store_trouble.reset(token)

@@ -109,31 +109,42 @@ def replicas(
         yield Hosted(public, sandbox, brokers[0], shared), balancer
 
 
-@contextmanager
-def redis_server() -> Iterator[str]:
-    """A real ``redis-server`` on a free loopback port, without persistence; stopped afterwards."""
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is required (Debian package redis-server; .ci/run installs it)"
-    port = free_port()
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+class RedisProcess:
+    """A real ``redis-server`` on a free loopback port, without persistence."""
+
+    def __init__(self) -> None:
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is required (Debian package redis-server; .ci/run installs it)"
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while True:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
             except OSError:
                 if time.monotonic() > deadline:
+                    self.stop()
                     raise
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
+@contextmanager
+def redis_server() -> Iterator[RedisProcess]:
+    redis_ = RedisProcess()
+    try:
+        yield redis_
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        redis_.stop()
 
 
 async def _sign_in_and_work(h: Hosted, balancer: RoundRobin) -> None:
@@ -161,12 +172,12 @@ async def test_three_replicas_share_sign_in_in_memory_store() -> None:
 
 
 async def test_three_replicas_share_sign_in_through_redis() -> None:
-    with redis_server() as url, replicas(3, redis_url=url, state_key="k" * 40) as (h, balancer):
+    with redis_server() as rs, replicas(3, redis_url=rs.url, state_key="k" * 40) as (h, balancer):
         await _sign_in_and_work(h, balancer)
         # The grants are in Redis, sealed: no Attio token appears in any value.
         import redis
 
-        r = redis.Redis.from_url(url)
+        r = redis.Redis.from_url(rs.url)
         keys = r.keys("attio-mcp:st:*")
         assert any(b"grant:" in k for k in keys)
         raw = b"".join(r.get(k) or b"" for k in keys)
@@ -184,8 +195,8 @@ async def test_replicas_with_their_own_memory_do_not_share_a_sign_in() -> None:
 
 async def test_no_session_is_kept_in_process() -> None:
     """A 2025-era initialize gets no Mcp-Session-Id: with --redis-url (replica mode) and with --oauth."""
-    with redis_server() as url:
-        settings = Settings(sandbox=True, transport="http", port=free_port(), redis_url=url)
+    with redis_server() as rs:
+        settings = Settings(sandbox=True, transport="http", port=free_port(), redis_url=rs.url)
         assert settings.stateless
         live = LiveServer(
             build_http_app(build_server(settings), settings), port=settings.port, lifespan="on"
@@ -208,3 +219,23 @@ async def test_no_session_is_kept_in_process() -> None:
         assert "mcp-session-id" in answer.headers  # the control: without replicas, sessions as before
     finally:
         live.stop()
+
+
+async def test_redis_down_answers_503_with_retry_after_and_health_stays_up() -> None:
+    with redis_server() as rs, replicas(2, redis_url=rs.url, state_key="k" * 40) as (h, balancer):
+        async with signed_in(h, OLIVIA) as (client, user):
+            assert not (await client.call_tool("whoami", {})).is_error
+            assert user.tokens.tokens is not None
+            token = user.tokens.tokens.access_token
+        rs.stop()
+        async with httpx.AsyncClient() as web:
+            for upstream in balancer.upstreams:
+                down = await web.post(
+                    upstream + "/mcp",
+                    json=INITIALIZE,
+                    headers={**MCP_HEADERS, "Authorization": f"Bearer {token}"},
+                )
+                assert down.status_code == 503, down.text
+                assert down.headers["retry-after"] == "5"
+                assert down.json()["error"] == "temporarily_unavailable"
+                assert (await web.get(upstream + "/healthz")).status_code == 200
