@@ -284,7 +284,14 @@ def comment_doc(comment: Comment, thread: Thread | None, known: Known) -> Doc:
                 if replying and opener
                 else None,
             ),
-            metadata={"thread_id": comment.thread_id} if comment.thread_id else {},
+            metadata={
+                k: v
+                for k, v in (
+                    ("thread_id", comment.thread_id),
+                    ("entry_id", (comment.entry or {}).get("entry_id")),
+                )
+                if v
+            },
         )
     )
 

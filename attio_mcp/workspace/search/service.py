@@ -218,7 +218,8 @@ class SearchService:
                 self.last_report = report
                 await apply_changes(d, index, pending, workspace_slug=self._slug)
                 verb = "built" if last is None else "refreshed"
-                said = f"{verb}: {sum(report.seen.values())} items in {report.seconds:.1f} s"
+                changed = report.added + report.updated
+                said = f"{verb}: {sum(report.seen.values())} items ({changed} new or changed) in {report.seconds:.1f} s"
             if self._pending:
                 pending, self._pending = self._pending, []
                 await apply_changes(d, index, pending, workspace_slug=self._slug)

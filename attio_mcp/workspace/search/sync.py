@@ -8,11 +8,12 @@ One sync reads, with the key the server runs with (so only what that key can rea
   call recordings of each meeting not checked yet or that ended within ``RECHECK_DAYS`` of its last check,
   and the transcript pages of each completed recording not indexed yet (a transcript does not change once
   complete; a known one is re-contextualised from the index, not re-read);
-- comments: Attio lists threads per record only (``GET /v2/threads?object=&record_id=``), so a sync lists
-  the threads of at most ``MAX_THREAD_TARGETS`` records: the records the notes, tasks and meetings above
-  belong to first, then the first records of companies, deals and people. Comments on other records or on
-  list entries are found only when written through this server (write-through) or once their record is
-  among those crawled.
+- comments: Attio lists threads per record or per list entry only (``GET /v2/threads?object=&record_id=``,
+  ``?list=&entry_id=``); there is no workspace-wide listing. So a sync lists the threads of at most
+  ``MAX_THREAD_TARGETS`` records (the records the notes, tasks and meetings above belong to first, then the
+  first records of companies, deals and people) and of at most ``MAX_ENTRY_TARGETS`` list entries (the
+  first entries of each list, in list order). Comments elsewhere are found only once written through this
+  server (write-through) or once their record or entry is among those crawled.
 
 A kind the key may not read (403) is skipped and recorded in the index state (``skipped``); it never fails
 the search. Items are upserted by version (a hash of what is indexed: unchanged ones are not re-embedded);
@@ -63,6 +64,7 @@ MAX_NOTES = 5000
 MAX_TASKS = 5000
 MAX_MEETINGS = 2000
 MAX_THREAD_TARGETS = 250
+MAX_ENTRY_TARGETS = 250
 RECHECK_DAYS = 3
 CRAWL_OBJECTS = ("companies", "deals", "people")
 _CONCURRENCY = 4
@@ -150,6 +152,7 @@ class _Crawl:
         self.recordings: list[tuple[Meeting, CallRecording]] = []
         self.threads: list[Thread] = []
         self.thread_targets: list[tuple[str, str]] = []
+        self.entry_targets: list[tuple[str, str]] = []
         self.complete: set[str] = set()  # kinds whose listing was complete (so deletions are safe)
         self.checked: dict[str, str] = _json(index.get_state("calls_checked"))
 
@@ -245,19 +248,44 @@ class _Crawl:
                 if record.record_id:
                     targets[(schema.slug, record.record_id)] = None
         self.thread_targets = list(targets)
+        try:
+            self.entry_targets = await self._entries()
+        except WorkspaceError as exc:  # a key without list scopes: record threads only
+            self.report.skipped["comment on list entries"] = f"{exc.code}: {exc.message}"
 
-        async def threads(target: tuple[str, str]) -> None:
+        async def threads(target: tuple[str, str, str]) -> None:
             offset = 0
+            where, parent, ident = target
             while True:
-                page = await d.call(
-                    d.client.list_threads(object=target[0], record_id=target[1], limit=50, offset=offset)
-                )
+                if where == "record":
+                    pending = d.client.list_threads(object=parent, record_id=ident, limit=50, offset=offset)
+                else:
+                    pending = d.client.list_threads(list=parent, entry_id=ident, limit=50, offset=offset)
+                page = await d.call(pending)
                 self.threads.extend(page)
                 if len(page) < 50:
                     break
                 offset += 50
 
-        await _each(self.thread_targets, threads)
+        jobs = [("record", o, r) for o, r in self.thread_targets] + [
+            ("entry", li, e) for li, e in self.entry_targets
+        ]
+        await _each(jobs, threads)
+
+    async def _entries(self) -> list[tuple[str, str]]:
+        """(list slug, entry id) of the first entries of each list, ``MAX_ENTRY_TARGETS`` in all."""
+        d = self.d
+        out: list[tuple[str, str]] = []
+        for lst in await d.call(d.client.list_lists()):
+            room = MAX_ENTRY_TARGETS - len(out)
+            slug = lst.api_slug or lst.list_id
+            if room <= 0 or not slug:
+                if room <= 0:
+                    self.report.capped.append("comment")
+                break
+            entries = await d.call(d.client.query_entries(slug, limit=room))
+            out += [(slug, e.entry_id) for e in entries if e.entry_id]
+        return out
 
     def _activity_targets(self, slugs: dict[str, str]) -> Iterable[tuple[str, str]]:
         """The records the listed notes, tasks and meetings belong to, in that order."""
@@ -425,14 +453,18 @@ def _gone(index: Index, crawl: _Crawl, docs: Sequence[Doc]) -> list[str]:
             ):
                 gone.append(doc_id)
     if "comment" in crawl.complete:
-        crawled = set(crawl.thread_targets)
+        records = set(crawl.thread_targets)
+        entries = {entry for _, entry in crawl.entry_targets}
         for doc_id in index.versions("comment"):
-            if doc_id in seen:
+            stored = index.get(doc_id) if doc_id not in seen else None
+            if stored is None:
                 continue
-            stored = index.get(doc_id)
-            if stored is not None and stored.record is not None:
-                if (stored.record.object, stored.record.record_id) in crawled:
+            entry = stored.metadata.get("entry_id")
+            if entry is not None:
+                if entry in entries:
                     gone.append(doc_id)
+            elif stored.record is not None and (stored.record.object, stored.record.record_id) in records:
+                gone.append(doc_id)
     return gone
 
 
