@@ -2,10 +2,13 @@
 
 Each traffic class (reads, writes) of a token has one bucket, a Redis hash under
 ``attio-mcp:rl:<sha256 of the token>:read|write`` (the token itself never reaches Redis). A Lua script run by
-EVALSHA refills it from Redis's own clock (``TIME``, so replicas' clocks do not matter) and either takes a
-token or answers how long until one is due; the caller sleeps that long plus a little jitter and asks again.
-A 429 sets ``…:pause`` for the server's Retry-After, and the script answers "wait" to every replica until it
-expires. Same rates and burst as the in-process buckets.
+EVALSHA refills it from Redis's own clock (``TIME``, so replicas' clocks do not matter) and reserves the
+caller's token: now when one is there, else the next free slot (the count goes below zero), and answers how
+long until that slot. The caller sleeps exactly that long: no polling, one script call per request, callers
+served in the order they asked whichever replica they are on. A 429 sets ``…:pause`` for the server's
+Retry-After; while it lasts the script reserves nothing and answers the pause's remaining time, and a caller
+whose slot fell inside a pause set while it slept queues again. Same rates and burst as the in-process
+buckets.
 
 When Redis fails, each limiter falls back to its own ``LocalLimiter`` (what one process did before), the
 shared ``RedisHealth`` logs one warning, and Redis is tried again every few seconds.
@@ -33,11 +36,13 @@ KEY_PREFIX = "attio-mcp:rl:"
 MAX_PAUSE_SECONDS = 120.0
 
 # KEYS[1] the bucket hash, KEYS[2] the pause key; ARGV[1] tokens per second, ARGV[2] capacity.
-# Returns 0 when a token was taken, else the microseconds to wait before asking again.
+# Returns {microseconds to wait, 1 if a token was reserved for the end of that wait else 0 (paused)}.
+# A reservation takes its token now even when the bucket is empty (the count goes negative), so waiters
+# queue in the order they asked, each for its own slot, and ask Redis once per request.
 _ACQUIRE = """
 local paused = redis.call('PTTL', KEYS[2])
 if paused > 0 then
-  return paused * 1000
+  return {paused * 1000, 0}
 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -54,15 +59,15 @@ if now > ts then
   tokens = math.min(capacity, tokens + (now - ts) * rate)
   ts = now
 end
+tokens = tokens - 1
 local wait = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-else
-  wait = math.ceil((1 - tokens) / rate * 1000000)
+if tokens < 0 then
+  wait = math.ceil(-tokens / rate * 1000000)
 end
 redis.call('HSET', KEYS[1], 'tokens', string.format('%.9f', tokens), 'ts', string.format('%.6f', ts))
-redis.call('PEXPIRE', KEYS[1], math.ceil(capacity / rate * 1000) + 1000)
-return wait
+-- Kept until the bucket would be full again; an expired bucket starts full.
+redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / rate * 1000) + 1000)
+return {wait, 1}
 """
 
 # KEYS[1] the pause key; ARGV[1] milliseconds. Lengthens a pause, never shortens one.
@@ -131,23 +136,29 @@ class RedisLimiter:
         rate = self._rates[kind]
         if math.isinf(rate):
             return
+        keys = list(self._keys[kind])
         while True:
             if not self._health.should_try():
                 await self._fallback.acquire(kind)
                 return
             try:
-                wait_us = int(
-                    await self._acquire(keys=list(self._keys[kind]), args=[repr(rate), repr(self._burst)])
-                )
+                wait_us, reserved = await self._acquire(keys=keys, args=[repr(rate), repr(self._burst)])
+                if reserved and int(wait_us) <= 0:
+                    self._health.succeeded()
+                    return
+                self._health.succeeded()
+                if not reserved:  # paused: ask again when the pause ends, spread over a token's interval
+                    await self._sleep(int(wait_us) / 1_000_000 + self._jitter() / rate)
+                    continue
+                await self._sleep(int(wait_us) / 1_000_000)
+                # A 429 may have paused this class while we slept: then the slot is given up (the bucket
+                # keeps it spent) and the caller queues again behind the pause.
+                if await self._client.pttl(keys[1]) <= 0:
+                    return
             except REDIS_FAILURES as exc:
                 self._health.failed(exc)
                 await self._fallback.acquire(kind)
                 return
-            self._health.succeeded()
-            if wait_us <= 0:
-                return
-            # Waiters that asked at the same moment spread over a quarter of a token's interval.
-            await self._sleep(wait_us / 1_000_000 + self._jitter() * 0.25 / rate)
 
     async def pause(self, kind: Kind, seconds: float) -> None:
         if not seconds > 0 or not self._health.should_try():
