@@ -484,16 +484,25 @@ class SearchIndex:
         match = rank.fts_query(query)
         if match is None:
             return []
-        rows = conn.execute(
-            # The inner LIMIT keeps SQLite from flattening the subquery (bm25 cannot run inside an
-            # aggregate); an item's best chunk is among the best chunks overall, so the cap loses nothing.
-            "SELECT doc_id, chunk_id, min(score) AS best FROM ("
-            " SELECT c.doc_id AS doc_id, c.id AS chunk_id, bm25(chunks_fts) AS score"
-            " FROM chunks_fts JOIN chunks AS c ON c.id = chunks_fts.rowid JOIN docs AS d ON d.id = c.doc_id"
-            f" WHERE chunks_fts MATCH ?{where} ORDER BY score LIMIT ?"
-            ") GROUP BY doc_id ORDER BY best, doc_id LIMIT ?",
-            [match, *args, depth * _CHUNKS_PER_ITEM, depth],
-        ).fetchall()
+        # The inner LIMIT keeps SQLite from flattening the subquery (bm25 cannot run inside an aggregate);
+        # an item's best chunk is among the best chunks overall, so the cap loses nothing. Without filters
+        # the inner query reads the FTS5 table alone, and only the best chunks are joined.
+        cap = depth * _CHUNKS_PER_ITEM
+        if where:
+            sql = (
+                "SELECT doc_id, chunk_id, min(score) AS best FROM ("
+                " SELECT c.doc_id AS doc_id, c.id AS chunk_id, bm25(chunks_fts) AS score"
+                " FROM chunks_fts JOIN chunks AS c ON c.id = chunks_fts.rowid JOIN docs AS d ON d.id = c.doc_id"
+                f" WHERE chunks_fts MATCH ?{where} ORDER BY score LIMIT ?"
+                ") GROUP BY doc_id ORDER BY best, doc_id LIMIT ?"
+            )
+        else:
+            sql = (
+                "SELECT c.doc_id, c.id, min(m.score) AS best FROM ("
+                " SELECT rowid AS id, rank AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?"
+                ") AS m JOIN chunks AS c ON c.id = m.id GROUP BY c.doc_id ORDER BY best, c.doc_id LIMIT ?"
+            )
+        rows = conn.execute(sql, [match, *args, cap, depth]).fetchall()
         return [(doc_id, chunk_id, -float(score)) for doc_id, chunk_id, score in rows]
 
     def _dense(
@@ -511,16 +520,26 @@ class SearchIndex:
             allowed = {row[0] for row in conn.execute(f"SELECT d.id FROM docs AS d WHERE 1{where}", args)}
             mask = np.fromiter((d in allowed for d in vectors.docs), dtype=bool, count=len(vectors.docs))
             scores = np.where(mask, scores, -np.inf)
-        found: dict[str, tuple[int, float]] = {}
-        for i in np.argsort(-scores, kind="stable"):
-            score = float(scores[i])
-            if score == -np.inf:
-                break
-            doc_id = vectors.docs[i]
-            if doc_id not in found:
-                found[doc_id] = (vectors.ids[i], score)
-                if len(found) >= depth:
+        # Sort only the best chunks (argpartition), reading deeper if they hold fewer than ``depth`` items.
+        count = len(vectors.ids)
+        k = min(count, depth * _CHUNKS_PER_ITEM)
+        while True:
+            top = np.argpartition(-scores, k - 1)[:k] if k < count else np.arange(count)
+            found: dict[str, tuple[int, float]] = {}
+            filtered_out = False  # reached the chunks a filter excludes: reading deeper finds nothing more
+            for i in top[np.argsort(-scores[top], kind="stable")]:
+                score = float(scores[i])
+                if score == -np.inf:
+                    filtered_out = True
                     break
+                doc_id = vectors.docs[i]
+                if doc_id not in found:
+                    found[doc_id] = (vectors.ids[i], score)
+                    if len(found) >= depth:
+                        break
+            if len(found) >= depth or k == count or filtered_out:
+                break
+            k = min(count, 4 * k)
         return [(doc_id, chunk, score) for doc_id, (chunk, score) in found.items()]
 
     def _loaded(self, conn: sqlite3.Connection) -> _Vectors:
