@@ -304,3 +304,53 @@ async def test_redis_down_at_start_serves_with_the_local_bucket(caplog: pytest.L
     assert health.down and health.outages == 1
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
     await client.aclose()
+
+
+@pytest.mark.anyio
+async def test_waiters_on_different_replicas_get_distinct_slots_in_order(redis_url: str) -> None:
+    """An empty bucket hands each caller the next free slot, one token interval apart, in the order asked."""
+    token, rate = secrets.token_hex(16), 10.0
+    clients = [aioredis.Redis.from_url(redis_url) for _ in range(5)]
+    waits: list[list[float]] = [[] for _ in clients]
+
+    def recorder(index: int) -> Callable[[float], Awaitable[None]]:
+        async def sleep(seconds: float) -> None:
+            waits[index].append(seconds)
+            await anyio.sleep(seconds)
+
+        return sleep
+
+    limiters = [limiter_for(c, token, writes=rate, sleep=recorder(i)) for i, c in enumerate(clients)]
+    async with anyio.create_task_group() as tg:
+        for limiter in limiters:  # asked one after another, then all wait together
+            tg.start_soon(limiter.acquire, "write")
+            await anyio.sleep(0.005)
+    # Burst 2: the first two go at once; the others wait for slots 0.1 s apart (one script call each).
+    assert waits[0] == [] and waits[1] == []
+    slots = [w[0] for w in waits[2:]]
+    assert [len(w) for w in waits[2:]] == [1, 1, 1]
+    assert slots == sorted(slots)
+    # The slots are 0.1 s apart, so the waits differ by 0.1 s less the time between the two asks.
+    assert all(0 < b - a <= 0.1 + 1e-5 for a, b in zip(slots, slots[1:], strict=False))
+    for client in clients:
+        await client.aclose()
+
+
+@pytest.mark.anyio
+async def test_a_slot_inside_a_new_pause_queues_again(redis_client: aioredis.Redis) -> None:
+    token = secrets.token_hex(16)
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        await anyio.sleep(seconds)
+
+    limiter = limiter_for(redis_client, token, writes=5, sleep=sleep)
+    await limiter.acquire("write")
+    await limiter.acquire("write")  # the burst is spent: the next caller gets a slot 0.2 s away
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(limiter.acquire, "write")
+        await anyio.sleep(0.05)
+        await limiter.pause("write", 0.6)  # a 429 elsewhere, while the caller sleeps towards its slot
+    assert len(waits) == 2, waits
+    assert waits[0] <= 0.2 and waits[1] > 0.3  # woke inside the pause, waited it out, then took a new slot
