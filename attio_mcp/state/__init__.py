@@ -25,7 +25,7 @@ from attio_mcp.attio._http import BURST
 
 from .connection import RedisHealth, connect, describe_url
 from .crypto import MIN_SECRET_LENGTH, Sealer, StateDecryptError
-from .limiter import RedisLimiter, bucket_key, pause_key, token_hash
+from .limiter import REDIS_FAILURES, RedisLimiter, bucket_key, pause_key, token_hash
 from .store import MemoryStore, RedisStore, StateStore
 
 __all__ = [
@@ -86,6 +86,10 @@ def require_state_key(settings: StateSettings) -> None:
         raise ValueError(f"ATTIO_MCP_STATE_KEY must be at least {MIN_SECRET_LENGTH} characters long")
 
 
+async def _always() -> bool:
+    return True
+
+
 @dataclass
 class SharedState:
     """What the server and the sign-in broker use: a limiter per Attio token, the store, and ``close``."""
@@ -95,6 +99,8 @@ class SharedState:
     close: Callable[[], Awaitable[None]]
     redis_url: str | None = None  # host:port only (no password), for logs and doctor; None in memory mode
     health: RedisHealth | None = field(default=None, repr=False)
+    ping: Callable[[], Awaitable[bool]] = field(default=_always, repr=False)
+    """True when Redis answers PING (always True in memory mode): for a readiness check or doctor."""
 
 
 def build_shared_state(settings: StateSettings) -> SharedState:
@@ -134,13 +140,24 @@ def build_shared_state(settings: StateSettings) -> SharedState:
     async def close() -> None:
         await client.aclose()
 
+    async def ping() -> bool:
+        try:
+            return bool(await client.ping())
+        except REDIS_FAILURES:
+            return False
+
     logger.info(
         "shared state in Redis at %s: rate limiter%s",
         where,
         " and encrypted store" if key else " (store in memory)",
     )
     return SharedState(
-        limiter_factory=_cached(redis_limiter), store=store, close=close, redis_url=where, health=health
+        limiter_factory=_cached(redis_limiter),
+        store=store,
+        close=close,
+        redis_url=where,
+        health=health,
+        ping=ping,
     )
 
 

@@ -34,6 +34,7 @@ def test_memory_mode_without_redis() -> None:
     assert isinstance(first, LocalLimiter)
     assert shared.limiter_factory("token-a") is first  # one limiter per token in a process
     assert shared.limiter_factory("token-b") is not first
+    assert anyio.run(shared.ping) is True
     anyio.run(shared.close)
 
 
@@ -51,6 +52,7 @@ async def test_redis_mode_shares_the_limiter_and_seals_the_store(redis_url: str)
         assert isinstance(limiter, RedisLimiter)
         assert shared.limiter_factory(token) is limiter
         await limiter.acquire("write")
+        assert await shared.ping() is True
         await shared.store.put("grant:x", {"a": 1}, ttl=60)
         assert await shared.store.take("grant:x") == {"a": 1}
     finally:
@@ -95,3 +97,12 @@ def test_the_password_in_a_redis_url_is_never_shown(redis_url: str) -> None:
     )
     assert "s3cret" not in repr(shared)
     anyio.run(shared.close)
+
+
+@pytest.mark.anyio
+async def test_ping_says_false_when_redis_is_away() -> None:
+    from tests.redis_server import free_port
+
+    shared = build_shared_state(make_settings(sandbox=True, redis_url=f"redis://127.0.0.1:{free_port()}/0"))
+    assert await shared.ping() is False
+    await shared.close()
