@@ -19,7 +19,6 @@ import anyio
 
 from attio_mcp.attio import AttioError
 from attio_mcp.cli.cmd_serve import serve_flags, settings_from_args
-from attio_mcp.cli.common import configure_logging
 from attio_mcp.workspace.errors import WorkspaceError, code_of
 
 _SIDE_FILES = ("", "-wal", "-shm", "-journal")
@@ -52,8 +51,6 @@ async def _run(args: argparse.Namespace) -> int:
 
     settings = settings_from_args(_args(args))
     settings.require_credentials()
-    secret = settings.api_key.get_secret_value() if settings.api_key else ""
-    configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level, [secret])
     service = search_service(settings)
     async with make_client_factory(settings, None)() as client:
         d = Workspace(client=client, schema=SchemaCache(client, ttl=settings.schema_ttl), search=service)

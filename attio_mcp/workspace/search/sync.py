@@ -120,27 +120,38 @@ class Change:
 async def _pages(
     fetch: Callable[[int, int], Awaitable[list[T]]], size: int, cap: int
 ) -> tuple[list[T], bool]:
-    """Offset pages until a short page; (items, capped)."""
+    """Offset pages until a short page, reading one item past ``cap`` to know; (items, capped)."""
     out: list[T] = []
-    while len(out) < cap:
-        page = await fetch(size, len(out))
+    while True:
+        want = min(size, cap + 1 - len(out))
+        page = await fetch(want, len(out))
         out.extend(page)
-        if len(page) < size:
+        if len(out) > cap:
+            return out[:cap], True
+        if len(page) < want:
             return out, False
-    return out[:cap], True
 
 
 async def _each(items: Sequence[T], fn: Callable[[T], Awaitable[None]]) -> None:
-    """``fn`` over ``items``, ``_CONCURRENCY`` at a time (the client's limiter paces the requests)."""
+    """``fn`` over ``items``, ``_CONCURRENCY`` at a time (the client's limiter paces the requests); the first
+    ``WorkspaceError`` stops the rest and is raised as itself."""
     limiter = anyio.Semaphore(_CONCURRENCY)
+    failures: list[WorkspaceError] = []
 
     async def one(item: T) -> None:
         async with limiter:
-            await fn(item)
+            if failures:
+                return
+            try:
+                await fn(item)
+            except WorkspaceError as exc:
+                failures.append(exc)
 
     async with anyio.create_task_group() as tg:
         for item in items:
             tg.start_soon(one, item)
+    if failures:
+        raise failures[0]
 
 
 class _Crawl:
