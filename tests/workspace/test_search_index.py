@@ -298,6 +298,19 @@ def test_persists_across_reopen_and_a_lexical_only_run_is_backfilled_later(tmp_p
         assert ix.upsert(_docs()).unchanged == 5
 
 
+def test_writes_by_another_connection_reach_the_dense_matrix(tmp_path: Path) -> None:
+    path = tmp_path / "idx.sqlite3"
+    server = SearchIndex(path, embedder=CountingEmbedder())
+    server.upsert(_docs()[:2])
+    assert "comment:c1" not in _ids(server.search("indemnity clause", mode="dense"))  # matrix loaded
+    with SearchIndex(path, embedder=CountingEmbedder()) as cli:  # e.g. `attio-mcp index build`
+        cli.upsert(_docs())
+        cli.delete(["note:n2"])
+    assert _ids(server.search("indemnity clause", mode="dense"))[0] == "comment:c1"
+    assert "note:n2" not in _ids(server.search("security questionnaire", mode="dense", limit=20))
+    server.close()
+
+
 def test_a_different_model_rebuilds_the_index(tmp_path: Path) -> None:
     path = tmp_path / "idx.sqlite3"
     with SearchIndex(path, embedder=CountingEmbedder("model-a")) as ix:

@@ -10,7 +10,7 @@ are never mixed. An index opened without an embedder answers lexically and leave
 they are embedded the next time the index runs with its model.
 
 Dense search keeps every chunk vector in one in-memory float32 matrix, read from SQLite on the first dense
-query and kept in step by ``upsert`` and ``delete``.
+query and kept in step by ``upsert`` and ``delete`` (and read again when another process wrote the file).
 """
 
 from __future__ import annotations
@@ -149,6 +149,7 @@ class SearchIndex:
                 raise ValueError("pass model= with a lazily built embedder, so the index can check its files")
         self.model = model
         self._vectors: _Vectors | None = None
+        self._data_version: int | None = None  # PRAGMA data_version when the matrix was read
         self._conn: sqlite3.Connection | None = self._open()
 
     # -- opening -----------------------------------------------------------------------------------
@@ -470,7 +471,7 @@ class SearchIndex:
             dense = self._dense(conn, query, where, args, depth) if dense_on else []
             if dense_on and mode == "hybrid":
                 weights = (rank.LEXICAL_WEIGHT, rank.DENSE_WEIGHT)
-                fused = rank.fuse([[d for d, _, _ in lexical], [d for d, _, _ in dense]], weights)
+                fused = rank.fuse([[d for d, _, _ in lexical], [d for d, _, _ in dense]], weights, rank.RRF_K)
                 best = _best_chunks(lexical, dense)
                 ranked = [(doc_id, best[doc_id], score) for doc_id, score in fused[:limit]]
             else:
@@ -543,9 +544,13 @@ class SearchIndex:
         return [(doc_id, chunk, score) for doc_id, (chunk, score) in found.items()]
 
     def _loaded(self, conn: sqlite3.Connection) -> _Vectors:
-        """The in-memory matrix, read from SQLite (embedding what is missing) on first use."""
+        """The in-memory matrix, read from SQLite (embedding what is missing) on first use, and again after
+        another connection (``attio-mcp index build`` in another process) wrote to the file."""
         import numpy as np
 
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._vectors, self._data_version = None, version
         if self._vectors is None:
             pending = conn.execute("SELECT 1 FROM chunks WHERE vector IS NULL LIMIT 1").fetchone()
             if pending:
