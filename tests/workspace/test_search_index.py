@@ -369,6 +369,19 @@ def test_a_lazy_embedder_is_built_only_when_something_is_embedded(tmp_path: Path
     assert len(built) == 1
 
 
+def test_a_model_that_cannot_be_loaded_leaves_a_lexical_index(caplog: pytest.LogCaptureFixture) -> None:
+    def broken() -> CountingEmbedder:
+        raise ImportError("No module named 'wordllama'")
+
+    ix = SearchIndex(":memory:", embedder=broken, model="fake-bow-64")
+    assert ix.status().dense is True  # not known until it is needed
+    assert ix.upsert(_docs()) == UpsertStats(added=5, chunks_embedded=0)
+    assert "could not be loaded" in caplog.text and "wordllama" in caplog.text
+    for mode in ("lexical", "dense", "hybrid"):
+        assert _ids(ix.search("indemnity", mode=mode)) == ["comment:c1"]
+    assert ix.status().dense is False and ix.status().vectors == 0
+
+
 def test_a_lazy_embedder_that_is_not_the_declared_model_is_refused() -> None:
     ix = SearchIndex(":memory:", embedder=lambda: CountingEmbedder("other"), model="fake-bow-64")
     with pytest.raises(SearchIndexError, match="not this index's model"):

@@ -227,11 +227,20 @@ class SearchIndex:
         """Whether dense (and hybrid) search can run: an embedder was given."""
         return self._embedder is not None or self._factory is not None
 
-    def _model(self) -> Embedder:
+    def _model(self) -> Embedder | None:
+        """The embedder, built on first need; None when there is none or it cannot be built (the index then
+        works lexically: a broken model install costs the dense half of search, not search)."""
         if self._embedder is None:
             if self._factory is None:
-                raise SearchIndexError("this index has no embedder")
-            self._embedder = self._factory()
+                return None
+            factory, self._factory = self._factory, None
+            try:
+                self._embedder = factory()
+            except Exception as exc:  # noqa: BLE001 - any failure to load means the same: no dense search
+                log.warning(
+                    "search index: the embedding model could not be loaded, searching lexically: %r", exc
+                )
+                return None
         embedder = self._embedder
         if embedder.name != self.model:
             raise SearchIndexError(f"embedder {embedder.name!r} is not this index's model {self.model!r}")
@@ -361,6 +370,8 @@ class SearchIndex:
         if not rows:
             return None
         embedder = self._model()
+        if embedder is None:
+            return None
         parts = []
         for start in range(0, len(rows), EMBED_BATCH):
             batch = rows[start : start + EMBED_BATCH]
@@ -466,16 +477,17 @@ class SearchIndex:
         depth = rank.candidate_depth(limit)
         with self._lock:
             conn = self._live()
-            dense_on = mode != "lexical" and self.dense
-            lexical = [] if dense_on and mode == "dense" else self._lexical(conn, query, where, args, depth)
-            dense = self._dense(conn, query, where, args, depth) if dense_on else []
-            if dense_on and mode == "hybrid":
+            dense = self._dense(conn, query, where, args, depth) if mode != "lexical" and self.dense else None
+            if dense is not None and mode == "dense":
+                ranked = dense[:limit]
+            elif dense is not None:
+                lexical = self._lexical(conn, query, where, args, depth)
                 weights = (rank.LEXICAL_WEIGHT, rank.DENSE_WEIGHT)
                 fused = rank.fuse([[d for d, _, _ in lexical], [d for d, _, _ in dense]], weights, rank.RRF_K)
                 best = _best_chunks(lexical, dense)
                 ranked = [(doc_id, best[doc_id], score) for doc_id, score in fused[:limit]]
             else:
-                ranked = (dense if dense_on else lexical)[:limit]
+                ranked = self._lexical(conn, query, where, args, depth)[:limit]
             return self._hits(conn, ranked, terms)
 
     def _lexical(
@@ -508,14 +520,17 @@ class SearchIndex:
 
     def _dense(
         self, conn: sqlite3.Connection, query: str, where: str, args: list[Any], depth: int
-    ) -> list[tuple[str, int, float]]:
-        """(doc id, best chunk id, cosine) of the best ``depth`` items, best first."""
+    ) -> list[tuple[str, int, float]] | None:
+        """(doc id, best chunk id, cosine) of the best ``depth`` items, best first; None without a model."""
         import numpy as np
 
         vectors = self._loaded(conn)
+        embedder = self._model()
+        if embedder is None:
+            return None
         if not vectors.ids:
             return []
-        q = np.asarray(self._model().embed([query]), dtype=np.float32)[0]
+        q = np.asarray(embedder.embed([query]), dtype=np.float32)[0]
         scores = vectors.matrix @ q
         if where:
             allowed = {row[0] for row in conn.execute(f"SELECT d.id FROM docs AS d WHERE 1{where}", args)}
