@@ -5,10 +5,10 @@ Each traffic class (reads, writes) of a token has one bucket, a Redis hash under
 EVALSHA refills it from Redis's own clock (``TIME``, so replicas' clocks do not matter) and reserves the
 caller's token: now when one is there, else the next free slot (the count goes below zero), and answers how
 long until that slot. The caller sleeps exactly that long: no polling, one script call per request, callers
-served in the order they asked whichever replica they are on. A 429 sets ``…:pause`` for the server's
-Retry-After; while it lasts the script reserves nothing and answers the pause's remaining time, and a caller
-whose slot fell inside a pause set while it slept queues again. Same rates and burst as the in-process
-buckets.
+served in the order they asked whichever replica they are on. A 429 pauses the class for the server's
+Retry-After: the bucket's queue starts after the pause, without a saved burst, and ``…:pause`` tells
+callers already asleep that their slot fell inside it, so they queue again. Same rates and burst as the
+in-process buckets.
 
 When Redis fails, each limiter falls back to its own ``LocalLimiter`` (what one process did before), the
 shared ``RedisHealth`` logs one warning, and Redis is tried again every few seconds.
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import random
 import time
 from collections.abc import Awaitable, Callable
 
@@ -35,15 +34,10 @@ __all__ = ["KEY_PREFIX", "RedisLimiter", "bucket_key", "pause_key", "token_hash"
 KEY_PREFIX = "attio-mcp:rl:"
 MAX_PAUSE_SECONDS = 120.0
 
-# KEYS[1] the bucket hash, KEYS[2] the pause key; ARGV[1] tokens per second, ARGV[2] capacity.
-# Returns {microseconds to wait, 1 if a token was reserved for the end of that wait else 0 (paused)}.
-# A reservation takes its token now even when the bucket is empty (the count goes negative), so waiters
-# queue in the order they asked, each for its own slot, and ask Redis once per request.
-_ACQUIRE = """
-local paused = redis.call('PTTL', KEYS[2])
-if paused > 0 then
-  return {paused * 1000, 0}
-end
+# Both scripts: KEYS[1] the bucket hash, KEYS[2] the pause key; ARGV[1] tokens per second, ARGV[2] capacity.
+# The bucket holds ``tokens`` as of time ``ts`` (Redis TIME, seconds). ``tokens`` below zero is the queue
+# of reserved slots; ``ts`` in the future is a pause: nothing refills and no slot starts before it.
+_PRELUDE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local rate = tonumber(ARGV[1])
@@ -59,25 +53,45 @@ if now > ts then
   tokens = math.min(capacity, tokens + (now - ts) * rate)
   ts = now
 end
-tokens = tokens - 1
-local wait = 0
-if tokens < 0 then
-  wait = math.ceil(-tokens / rate * 1000000)
+local function save()
+  redis.call('HSET', KEYS[1], 'tokens', string.format('%.9f', tokens), 'ts', string.format('%.6f', ts))
+  -- Kept until the bucket would be full again; an expired bucket starts full.
+  redis.call('PEXPIRE', KEYS[1], math.ceil((ts - now + (capacity - tokens) / rate) * 1000) + 1000)
 end
-redis.call('HSET', KEYS[1], 'tokens', string.format('%.9f', tokens), 'ts', string.format('%.6f', ts))
--- Kept until the bucket would be full again; an expired bucket starts full.
-redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / rate * 1000) + 1000)
-return {wait, 1}
 """
 
-# KEYS[1] the pause key; ARGV[1] milliseconds. Lengthens a pause, never shortens one.
-_PAUSE = """
-local ms = tonumber(ARGV[1])
-if redis.call('PTTL', KEYS[1]) < ms then
-  redis.call('SET', KEYS[1], '1', 'PX', ms)
+# Reserves the caller's token: now if there is one, else the next free slot (the count goes below zero),
+# so waiters queue in the order they asked, each for its own slot, with one call per request.
+# Returns the microseconds until the slot.
+_ACQUIRE = (
+    _PRELUDE
+    + """
+tokens = tokens - 1
+local slot = ts
+if tokens < 0 then
+  slot = ts + (-tokens) / rate
+end
+save()
+return math.max(0, math.ceil((slot - now) * 1000000))
+"""
+)
+
+# ARGV[3] milliseconds. Moves the queue's start past the pause (slots already handed out keep their
+# order behind it), drops any saved burst so the pause does not end in a spike, and sets the pause key
+# that callers already asleep check when they wake. Lengthens a pause, never shortens one.
+_PAUSE = (
+    _PRELUDE
+    + """
+local ms = tonumber(ARGV[3])
+tokens = math.min(tokens, 0)
+ts = math.max(ts, now + ms / 1000)
+save()
+if redis.call('PTTL', KEYS[2]) < ms then
+  redis.call('SET', KEYS[2], '1', 'PX', ms)
 end
 return 0
 """
+)
 
 REDIS_FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError)
 
@@ -109,7 +123,6 @@ class RedisLimiter:
         health: RedisHealth,
         fallback: LocalLimiter | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
-        jitter: Callable[[], float] = random.random,
     ) -> None:
         if not burst >= 1:
             raise ValueError("burst must be >= 1")
@@ -128,7 +141,6 @@ class RedisLimiter:
             sleep=sleep,
         )
         self._sleep = sleep
-        self._jitter = jitter
         self._acquire = client.register_script(_ACQUIRE)
         self._pause = client.register_script(_PAUSE)
 
@@ -137,22 +149,19 @@ class RedisLimiter:
         if math.isinf(rate):
             return
         keys = list(self._keys[kind])
+        args = [repr(rate), repr(self._burst)]
         while True:
             if not self._health.should_try():
                 await self._fallback.acquire(kind)
                 return
             try:
-                wait_us, reserved = await self._acquire(keys=keys, args=[repr(rate), repr(self._burst)])
-                if reserved and int(wait_us) <= 0:
-                    self._health.succeeded()
-                    return
+                wait_us = int(await self._acquire(keys=keys, args=args))
                 self._health.succeeded()
-                if not reserved:  # paused: ask again when the pause ends, spread over a token's interval
-                    await self._sleep(int(wait_us) / 1_000_000 + self._jitter() / rate)
-                    continue
-                await self._sleep(int(wait_us) / 1_000_000)
-                # A 429 may have paused this class while we slept: then the slot is given up (the bucket
-                # keeps it spent) and the caller queues again behind the pause.
+                if wait_us <= 0:
+                    return
+                await self._sleep(wait_us / 1_000_000)
+                # A 429 may have paused this class while we slept: a slot inside the pause is given up
+                # (the bucket keeps it spent) and the caller queues again, behind the pause.
                 if await self._client.pttl(keys[1]) <= 0:
                     return
             except REDIS_FAILURES as exc:
@@ -161,11 +170,12 @@ class RedisLimiter:
                 return
 
     async def pause(self, kind: Kind, seconds: float) -> None:
-        if not seconds > 0 or not self._health.should_try():
+        rate = self._rates[kind]
+        if not seconds > 0 or math.isinf(rate) or not self._health.should_try():
             return
         ms = max(1, math.ceil(min(seconds, MAX_PAUSE_SECONDS) * 1000))
         try:
-            await self._pause(keys=[self._keys[kind][1]], args=[ms])
+            await self._pause(keys=list(self._keys[kind]), args=[repr(rate), repr(self._burst), ms])
         except REDIS_FAILURES as exc:
             self._health.failed(exc)
             return
