@@ -56,12 +56,11 @@ class Hosted:
 
 
 @contextmanager
-def hosted(
-    *, sandbox: Any = None, store: MemoryStore | None = None, public_port: int = 0
-) -> Iterator[Hosted]:
-    """The server with ``--sandbox --oauth`` under uvicorn; Priya's sign-ins grant no note scope."""
+def hosted(*, sandbox: Any = None, store: MemoryStore | None = None, **extra: Any) -> Iterator[Hosted]:
+    """The server with ``--sandbox --oauth`` under uvicorn; Priya's sign-ins grant no note scope. ``extra``:
+    more settings (with ``redis_url`` the sign-in state is in Redis)."""
     port = free_port()
-    public = f"http://127.0.0.1:{public_port or port}"
+    public = f"http://127.0.0.1:{port}"
     if sandbox is None:
         app = OAuthApp(
             client_id=SANDBOX_OAUTH_CLIENT_ID,
@@ -71,13 +70,14 @@ def hosted(
             member_scopes={PRIYA: NO_NOTES},
         )
         sandbox = create_app(oauth_apps=[app])
-    store = store or MemoryStore()
-    settings = Settings(sandbox=True, oauth=True, transport="http", port=port, public_url=public)
+    if store is None and "redis_url" not in extra:
+        store = MemoryStore()
+    settings = Settings(sandbox=True, oauth=True, transport="http", port=port, public_url=public, **extra)
     server = build_server(settings, sandbox_app=sandbox, oauth_store=store)
     assert server.oauth is not None
     live = LiveServer(build_http_app(server, settings), port=port, lifespan="on").start()
     try:
-        yield Hosted(live.url, sandbox, server.oauth, store)
+        yield Hosted(live.url, sandbox, server.oauth, store or MemoryStore())
     finally:
         live.stop()
 

@@ -48,6 +48,7 @@ class RoundRobin:
         self.upstreams = upstreams
         self.turn = 0
         self.hits: Counter[str] = Counter()
+        self.http: httpx.AsyncClient | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -64,8 +65,9 @@ class RoundRobin:
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in _HOP - {b"host"}]
         query = scope.get("query_string", b"").decode()
         url = upstream + scope["path"] + (f"?{query}" if query else "")
-        async with httpx.AsyncClient(timeout=30) as http:
-            answer = await http.request(scope["method"], url, headers=headers, content=body)
+        if self.http is None:  # one connection pool, made on the proxy's own event loop
+            self.http = httpx.AsyncClient(timeout=30)
+        answer = await self.http.request(scope["method"], url, headers=headers, content=body)
         out = [(k.encode(), v.encode()) for k, v in answer.headers.multi_items() if k.encode() not in _HOP]
         await send({"type": "http.response.start", "status": answer.status_code, "headers": out})
         await send({"type": "http.response.body", "body": answer.content})
