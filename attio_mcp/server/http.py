@@ -275,4 +275,15 @@ def run_http(server: AttioServer, settings: Settings) -> None:
         http=protocol_class(max_connections=connection_cap(settings.max_connections)),
     )
     logger.info("serving MCP over streamable HTTP at http://%s:%s/mcp", settings.host, settings.port)
+    if server.oauth is not None:
+        logger.info(
+            "users sign in with Attio: MCP clients find the authorization server at %s "
+            "(stateless: any replica answers any request)%s",
+            server.oauth.resource_metadata_url,
+            f"; the sandbox's test consent page is {server.oauth.app.authorize_url}"
+            if settings.sandbox
+            else "",
+        )
+    elif settings.stateless:
+        logger.info("stateless streamable HTTP (--redis-url): no MCP session is kept in this process")
     anyio.run(uvicorn.Server(config).serve)

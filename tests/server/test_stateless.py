@@ -241,3 +241,15 @@ async def test_redis_down_answers_503_with_retry_after_and_health_stays_up() -> 
                 assert down.headers["retry-after"] == "5"
                 assert down.json()["error"] == "temporarily_unavailable"
                 assert (await web.get(upstream + "/healthz")).status_code == 200
+
+
+async def test_a_2025_era_client_signs_in_and_works_across_replicas() -> None:
+    """A legacy client (initialize handshake) keeps working when every request may land on another replica."""
+    with replicas(3) as (h, balancer):
+        async with signed_in(h, OLIVIA, mode="legacy") as (client, _user):
+            assert client.protocol_version == "2025-11-25"
+            tools = (await client.list_tools()).tools
+            assert any(t.name == "whoami" for t in tools)
+            for _ in range(3):
+                assert not (await client.call_tool("whoami", {})).is_error
+        assert len(balancer.hits) == 3
