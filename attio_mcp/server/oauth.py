@@ -402,7 +402,14 @@ class AttioOAuthBroker:
         self, client: OAuthClientInformationFull, refresh_token: str
     ) -> RefreshToken | None:
         record = await self.store.get(f"refresh:{digest(refresh_token)}")
-        if record is None or record["client_id"] != client.client_id:
+        if record is None:
+            # A refresh token used once already: stolen, or replayed. Either way the sign-in ends.
+            used = await self.store.take(f"used-refresh:{digest(refresh_token)}")
+            if used is not None:
+                logger.warning("a rotated refresh token was presented again: ending that sign-in")
+                await self.end_grant(used["grant_id"], "ended after refresh token reuse")
+            return None
+        if record["client_id"] != client.client_id:
             return None
         return RefreshToken(
             token=refresh_token,
@@ -419,6 +426,9 @@ class AttioOAuthBroker:
         if record is None:
             raise TokenError("invalid_grant", "refresh token was already used")
         grant_id = record["grant_id"]
+        await self.store.put(
+            f"used-refresh:{digest(refresh_token.token)}", {"grant_id": grant_id}, ttl=self.refresh_ttl
+        )
         grant = await self.store.get(f"grant:{grant_id}")
         if grant is None:
             raise TokenError("invalid_grant", "the sign-in behind this refresh token has ended")
@@ -484,11 +494,14 @@ class AttioOAuthBroker:
         return out
 
     async def revoke_token(self, token: AccessToken | RefreshToken) -> None:
-        grant_id = token.subject
-        if not grant_id:
-            return
-        grant = await self.store.take(f"grant:{grant_id}")
         await self.store.delete(f"access:{digest(token.token)}", f"refresh:{digest(token.token)}")
+        if token.subject:
+            await self.end_grant(token.subject, "revoked")
+
+    async def end_grant(self, grant_id: str, why: str) -> None:
+        """Sign the user out: the grant and every token of ours for it go, and Attio's token is revoked at
+        Attio when its revoke URL is known."""
+        grant = await self.store.take(f"grant:{grant_id}")
         if grant is None:
             return
         keys = [("access:" if h[0] == "a" else "refresh:") + h[1:] for h in grant.get("tokens", [])]
@@ -498,7 +511,7 @@ class AttioOAuthBroker:
                 await self._attio_post(self.app.revoke_url, {"token": grant["attio_token"]})
             except (AttioSignInError, httpx.HTTPError) as exc:
                 logger.warning("revoking the Attio token at Attio failed: %s", _safe_reason(exc))
-        logger.info("sign-in revoked (member %s)", grant.get("member") or "unknown")
+        logger.info("sign-in %s (member %s)", why, grant.get("member") or "unknown")
 
     # -- Attio's token endpoint ---------------------------------------------------------------------
 

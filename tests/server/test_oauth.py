@@ -3,7 +3,10 @@ server under uvicorn on a loopback port, signing in through the sandbox's emulat
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
+import secrets
 import time
 from collections.abc import Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -459,3 +462,87 @@ async def test_client_id_metadata_document_instead_of_registration() -> None:
             transport=httpx.MockTransport(lambda r: httpx.Response(200, json=lying))
         )
         assert await h.broker.get_client("https://client.example/other.json") is None  # client_id must match
+
+
+def _pkce() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+    return verifier, challenge
+
+
+async def _through_consent(
+    web: httpx.AsyncClient, h: Hosted, client_id: str, challenge: str, decision: str
+) -> str:
+    """The browser's path by hand: our /authorize, the consent form, our callback; the final Location."""
+    params = {
+        "client_id": client_id,
+        "redirect_uri": CLIENT_REDIRECT,
+        "response_type": "code",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        "state": "client-state",
+    }
+    ours = await web.get(h.url + "/authorize", params=params)
+    consent = parse_qs(urlsplit(ours.headers["location"]).query)
+    form = {k: v[0] for k, v in consent.items()} | {"member": OLIVIA, "decision": decision}
+    answered = await web.post(h.url + "/sandbox/authorize", data=form)
+    assert answered.status_code == 302
+    callback = await web.get(answered.headers["location"])
+    assert callback.status_code == 302, callback.text
+    return str(callback.headers["location"])
+
+
+async def test_denied_consent_replayed_codes_states_and_refresh_tokens() -> None:
+    with hosted() as h:
+        async with httpx.AsyncClient(follow_redirects=False) as web:
+            reg = (await web.post(h.url + "/register", json={"redirect_uris": [CLIENT_REDIRECT]})).json()
+            auth = {"client_id": reg["client_id"], "client_secret": reg["client_secret"]}
+
+            # The user says no at Attio: the MCP client hears access_denied with its own state.
+            _, challenge = _pkce()
+            denied = await _through_consent(web, h, reg["client_id"], challenge, "deny")
+            query = parse_qs(urlsplit(denied).query)
+            assert denied.startswith(CLIENT_REDIRECT)
+            assert query["error"] == ["access_denied"] and query["state"] == ["client-state"]
+            assert query["iss"] == [h.url]
+
+            # A callback whose state is unknown (or used) is refused without a redirect.
+            forged = await web.get(h.url + "/oauth/callback", params={"code": "x", "state": "not-ours"})
+            assert forged.status_code == 400 and "location" not in forged.headers
+
+            verifier, challenge = _pkce()
+            approved = await _through_consent(web, h, reg["client_id"], challenge, "approve")
+            code = parse_qs(urlsplit(approved).query)["code"][0]
+            exchange = {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": CLIENT_REDIRECT,
+                **auth,
+            }
+            wrong = await web.post(h.url + "/token", data={**exchange, "code_verifier": "x" * 50})
+            assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
+            tokens = await web.post(h.url + "/token", data={**exchange, "code_verifier": verifier})
+            assert tokens.status_code == 200, tokens.text
+            body = tokens.json()
+            assert body["token_type"] == "Bearer" and body["expires_in"] == ACCESS_TTL
+            assert tokens.headers["cache-control"] == "no-store"
+            again = await web.post(h.url + "/token", data={**exchange, "code_verifier": verifier})
+            assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+
+            # Refresh rotates; presenting the old refresh token again ends the whole sign-in.
+            refresh = {"grant_type": "refresh_token", **auth}
+            rotated = await web.post(
+                h.url + "/token", data={**refresh, "refresh_token": body["refresh_token"]}
+            )
+            assert rotated.status_code == 200
+            newer = rotated.json()
+            assert await h.broker.load_access_token(newer["access_token"]) is not None
+            replay = await web.post(
+                h.url + "/token", data={**refresh, "refresh_token": body["refresh_token"]}
+            )
+            assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+            assert await h.broker.load_access_token(newer["access_token"]) is None
+            after = await web.post(
+                h.url + "/token", data={**refresh, "refresh_token": newer["refresh_token"]}
+            )
+            assert after.status_code == 400
