@@ -187,6 +187,32 @@ def test_filters_by_kind_record_and_since(index: SearchIndex, mode: str) -> None
     assert found(kinds=["note"], record=("companies", "rec-acme"), since="2026-03-01") == {"note:n1"}
 
 
+def test_the_loaded_matrix_follows_upserts_with_their_filter_fields(index: SearchIndex) -> None:
+    assert index.search("anything at all", mode="dense")  # the matrix is in memory from here on
+    late = Doc(
+        id="note:late", kind="note", title="Escalation", text="Escalation about the outage credits.",
+        version="v1", time="2026-04-01T00:00:00Z", record=GLOBEX,
+    )  # fmt: skip
+    index.upsert([late])
+    query = "escalation outage credits"
+    assert _ids(index.search(query, mode="dense"))[0] == "note:late"
+    assert _ids(
+        index.search(
+            query, mode="dense", kinds=["note"], record=("companies", "rec-globex"), since="2026-03-15"
+        )
+    ) == ["note:late"]
+    assert "note:late" not in _ids(
+        index.search(query, mode="dense", record=("companies", "rec-acme"), limit=20)
+    )
+    assert "note:late" not in _ids(index.search(query, mode="dense", kinds=["task"], limit=20))
+    index.upsert(
+        [Doc(**{**late.__dict__, "version": "v2", "kind": "comment", "time": "2026-01-01T00:00:00Z"})]
+    )
+    assert "note:late" not in _ids(index.search(query, mode="dense", kinds=["note"], limit=20))
+    assert "note:late" not in _ids(index.search(query, mode="dense", since="2026-03-15", limit=20))
+    assert _ids(index.search(query, mode="dense", kinds=["comment"]))[0] == "note:late"
+
+
 def test_one_hit_per_doc_citing_its_best_chunk(embedder: CountingEmbedder) -> None:
     ix = SearchIndex(":memory:", embedder=embedder)
     turns = tuple(

@@ -50,7 +50,10 @@ LAST_SYNC_KEY = "last_sync"  # the state key ``status()`` reports as ``last_sync
 EMBED_BATCH = 256  # chunks embedded per call to the model
 _SCHEMA_KEY, _MODEL_KEY, _DIM_KEY = "index.schema", "index.model", "index.dim"
 _CHUNKS_PER_ITEM = 20  # lexical search reads at most this many best chunks per item it returns
-_IN_CHUNK = 500  # ids per ``IN (...)`` clause (SQLite allows 32766 parameters; keep statements small)
+_IN_CHUNK = 500
+_RECORD_SEP = "\x1f"
+# A chunk's id, its item's id and the item's filter fields, for ``_Vectors.of`` (chunks AS c, docs AS d).
+_ROW_META = "c.id, c.doc_id, d.kind, coalesce(d.record_object || char(31) || d.record_id, ''), coalesce(d.time, '')"  # ids per ``IN (...)`` clause (SQLite allows 32766 parameters; keep statements small)
 
 log = logging.getLogger("attio_mcp.workspace.search")
 
@@ -112,11 +115,65 @@ class UpsertStats:
 
 @dataclass
 class _Vectors:
-    """Every embedded chunk: its id, its item's id and its unit vector (row ``i`` of ``matrix``)."""
+    """Every embedded chunk (row ``i``): its id, its item's id, the item's kind, record (``object\x1fid``, or
+    "") and time (or ""), which the filters test without asking SQLite, and the chunk's unit vector."""
 
     ids: list[int]
     docs: list[str]
+    kinds: NDArray[np.str_]
+    records: NDArray[np.str_]
+    times: NDArray[np.str_]
     matrix: NDArray[np.float32]
+
+    @classmethod
+    def of(cls, rows: Sequence[Sequence[Any]], matrix: NDArray[np.float32]) -> _Vectors:
+        """From ``(chunk id, doc id, kind, record, time, ...)`` rows (``_ROW_META`` first) and their vectors."""
+        import numpy as np
+
+        def column(i: int) -> NDArray[np.str_]:
+            return np.array([r[i] for r in rows], dtype=np.str_)
+
+        return cls([r[0] for r in rows], [r[1] for r in rows], column(2), column(3), column(4), matrix)
+
+    def mask(
+        self, kinds: Collection[str], record: tuple[str, str] | None, since: str | None
+    ) -> NDArray[np.bool_]:
+        """Rows whose item passes the search filters (the same tests as ``_filters``)."""
+        import numpy as np
+
+        keep = np.ones(len(self.ids), dtype=np.bool_)
+        if kinds:
+            keep &= np.isin(self.kinds, list(kinds))
+        if record is not None:
+            keep &= self.records == _RECORD_SEP.join(record)
+        if since:
+            keep &= (self.times != "") & (self.times >= since)
+        return keep
+
+    def without(self, doc_ids: set[str]) -> _Vectors:
+        keep = [i for i, d in enumerate(self.docs) if d not in doc_ids] if doc_ids else None
+        if keep is None or len(keep) == len(self.docs):
+            return self
+        return _Vectors(
+            [self.ids[i] for i in keep],
+            [self.docs[i] for i in keep],
+            self.kinds[keep],
+            self.records[keep],
+            self.times[keep],
+            self.matrix[keep],
+        )
+
+    def plus(self, other: _Vectors) -> _Vectors:
+        import numpy as np
+
+        return _Vectors(
+            self.ids + other.ids,
+            self.docs + other.docs,
+            np.concatenate([self.kinds, other.kinds]),
+            np.concatenate([self.records, other.records]),
+            np.concatenate([self.times, other.times]),
+            np.concatenate([self.matrix, other.matrix]),
+        )
 
 
 EmbedderSource = Embedder | Callable[[], Embedder]
@@ -300,9 +357,9 @@ class SearchIndex:
                 conn.execute("ROLLBACK")
                 raise
             if self._vectors is not None:
-                self._vectors = _without(self._vectors, set(changed))
+                self._vectors = self._vectors.without(set(changed))
                 if fresh is not None:
-                    self._vectors = _joined(self._vectors, fresh)
+                    self._vectors = self._vectors.plus(fresh)
         embedded = len(fresh.ids) if fresh is not None else 0
         log.debug(
             "search index upsert: %d added, %d updated, %d unchanged, %d embedded",
@@ -330,7 +387,7 @@ class SearchIndex:
                 conn.execute("ROLLBACK")
                 raise
             if self._vectors is not None:
-                self._vectors = _without(self._vectors, set(ids))
+                self._vectors = self._vectors.without(set(ids))
         return removed
 
     def clear(self) -> None:
@@ -364,8 +421,8 @@ class SearchIndex:
         import numpy as np
 
         rows = conn.execute(
-            "SELECT c.id, c.doc_id, f.indexed FROM chunks AS c JOIN chunks_fts AS f ON f.rowid = c.id"
-            " WHERE c.vector IS NULL ORDER BY c.id"
+            f"SELECT {_ROW_META}, f.indexed FROM chunks AS c JOIN chunks_fts AS f ON f.rowid = c.id"
+            " JOIN docs AS d ON d.id = c.doc_id WHERE c.vector IS NULL ORDER BY c.id"
         ).fetchall()
         if not rows:
             return None
@@ -375,7 +432,7 @@ class SearchIndex:
         parts = []
         for start in range(0, len(rows), EMBED_BATCH):
             batch = rows[start : start + EMBED_BATCH]
-            vectors = np.asarray(embedder.embed([text for _, _, text in batch]), dtype=np.float32)
+            vectors = np.asarray(embedder.embed([row[-1] for row in batch]), dtype=np.float32)
             stored = vectors.astype("<f2")
             conn.executemany(
                 "UPDATE chunks SET vector = ? WHERE id = ?",
@@ -384,7 +441,7 @@ class SearchIndex:
             parts.append(stored.astype(np.float32))  # what a reload would read: the float16 values
             if progress is not None:
                 progress(start + len(batch), len(rows))
-        return _Vectors([r[0] for r in rows], [r[1] for r in rows], np.concatenate(parts))
+        return _Vectors.of(rows, np.concatenate(parts))
 
     # -- reading -------------------------------------------------------------------------------------
 
@@ -473,11 +530,14 @@ class SearchIndex:
         terms = rank.query_terms(query)
         if not terms or limit <= 0:
             return []
+        kinds = sorted(set(kinds or ()))
         where, args = _filters(kinds, record, since)
         depth = rank.candidate_depth(limit)
         with self._lock:
             conn = self._live()
-            dense = self._dense(conn, query, where, args, depth) if mode != "lexical" and self.dense else None
+            dense = None
+            if mode != "lexical" and self.dense:
+                dense = self._dense(conn, query, (kinds, record, since), depth)
             if dense is not None and mode == "dense":
                 ranked = dense[:limit]
             elif dense is not None:
@@ -519,7 +579,11 @@ class SearchIndex:
         return [(doc_id, chunk_id, -float(score)) for doc_id, chunk_id, score in rows]
 
     def _dense(
-        self, conn: sqlite3.Connection, query: str, where: str, args: list[Any], depth: int
+        self,
+        conn: sqlite3.Connection,
+        query: str,
+        filters: tuple[Collection[str], tuple[str, str] | None, str | None],
+        depth: int,
     ) -> list[tuple[str, int, float]] | None:
         """(doc id, best chunk id, cosine) of the best ``depth`` items, best first; None without a model."""
         import numpy as np
@@ -532,10 +596,8 @@ class SearchIndex:
             return []
         q = np.asarray(embedder.embed([query]), dtype=np.float32)[0]
         scores = vectors.matrix @ q
-        if where:
-            allowed = {row[0] for row in conn.execute(f"SELECT d.id FROM docs AS d WHERE 1{where}", args)}
-            mask = np.fromiter((d in allowed for d in vectors.docs), dtype=bool, count=len(vectors.docs))
-            scores = np.where(mask, scores, -np.inf)
+        if any(filters):
+            scores = np.where(vectors.mask(*filters), scores, -np.inf)
         # Sort only the best chunks (argpartition), reading deeper if they hold fewer than ``depth`` items.
         count = len(vectors.ids)
         k = min(count, depth * _CHUNKS_PER_ITEM)
@@ -577,12 +639,13 @@ class SearchIndex:
                     conn.execute("ROLLBACK")
                     raise
             rows = conn.execute(
-                "SELECT id, doc_id, vector FROM chunks WHERE vector IS NOT NULL ORDER BY id"
+                f"SELECT {_ROW_META}, c.vector FROM chunks AS c JOIN docs AS d ON d.id = c.doc_id"
+                " WHERE c.vector IS NOT NULL ORDER BY c.id"
             ).fetchall()
             dim = int(self.get_state(_DIM_KEY) or 0) if rows else 0
-            blob = b"".join(row[2] for row in rows)
+            blob = b"".join(row[-1] for row in rows)
             matrix = np.frombuffer(blob, dtype="<f2").reshape(len(rows), dim).astype(np.float32)
-            self._vectors = _Vectors([r[0] for r in rows], [r[1] for r in rows], matrix)
+            self._vectors = _Vectors.of(rows, matrix)
         return self._vectors
 
     def _hits(
@@ -624,7 +687,7 @@ class SearchIndex:
 def _filters(
     kinds: Collection[DocKind | str] | None, record: tuple[str, str] | None, since: str | None
 ) -> tuple[str, list[Any]]:
-    """`` AND ...`` conditions on ``docs AS d``, and their parameters."""
+    """`` AND ...`` conditions on ``docs AS d``, and their parameters (``_Vectors.mask`` tests the same)."""
     where, args = "", list[Any]()
     if kinds:
         where += f" AND d.kind IN ({', '.join('?' * len(kinds))})"
@@ -646,21 +709,6 @@ def _best_chunks(*rankings: list[tuple[str, int, float]]) -> dict[str, int]:
             if doc_id not in best or position < best[doc_id][0]:
                 best[doc_id] = (position, chunk_id)
     return {doc_id: chunk for doc_id, (_, chunk) in best.items()}
-
-
-def _without(vectors: _Vectors, doc_ids: set[str]) -> _Vectors:
-    if not doc_ids:
-        return vectors
-    keep = [i for i, d in enumerate(vectors.docs) if d not in doc_ids]
-    if len(keep) == len(vectors.docs):
-        return vectors
-    return _Vectors([vectors.ids[i] for i in keep], [vectors.docs[i] for i in keep], vectors.matrix[keep])
-
-
-def _joined(a: _Vectors, b: _Vectors) -> _Vectors:
-    import numpy as np
-
-    return _Vectors(a.ids + b.ids, a.docs + b.docs, np.concatenate([a.matrix, b.matrix]))
 
 
 def _doc_row(doc: Doc) -> tuple[Any, ...]:
