@@ -152,14 +152,11 @@ def _sandbox_transport(settings: Settings) -> httpx.AsyncBaseTransport:
         raise SettingsError(str(exc)) from None
 
 
-def _no_key_transport() -> httpx.AsyncBaseTransport:
+def _no_key_transport(
+    message: str = "no Attio API key for this request; send yours in the X-Attio-Api-Key header",
+) -> httpx.AsyncBaseTransport:
     """Answers every call with Attio's 401 shape: no server key, and the caller sent none (HTTP key mode)."""
-    body = {
-        "status_code": 401,
-        "type": "auth_error",
-        "code": "missing_api_key",
-        "message": "no Attio API key for this request; send yours in the X-Attio-Api-Key header",
-    }
+    body = {"status_code": 401, "type": "auth_error", "code": "missing_api_key", "message": message}
     return httpx.MockTransport(lambda request: httpx.Response(401, json=body))
 
 
@@ -380,11 +377,19 @@ def build_server(
             else settings.new_keys_per_minute,
             network=network,
         )
+        callers.search = lambda: search_service(settings)
         middleware.append(caller_workspace_middleware(callers, caller_key))
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Workspace]) -> AsyncIterator[Workspace]:
-        async with _closing(shared), factory() as client, callers if callers is not None else nullcontext():
+        # With sign-in, a request only ever reaches Attio with its user's token: the server's own client
+        # has no key at all (not ATTIO_API_KEY, not the sandbox's), so nothing can run with it by mistake.
+        own = (
+            factory()
+            if broker is None
+            else factory("signed-out", transport=_no_key_transport("no signed-in user for this request"))
+        )
+        async with _closing(shared), own as client, callers if callers is not None else nullcontext():
             search = search_service(settings)  # the search index (#18), opened on the first search
             try:
                 yield Workspace(

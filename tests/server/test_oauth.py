@@ -546,3 +546,13 @@ async def test_denied_consent_replayed_codes_states_and_refresh_tokens() -> None
                 h.url + "/token", data={**refresh, "refresh_token": newer["refresh_token"]}
             )
             assert after.status_code == 400
+
+
+async def test_without_a_signed_in_user_nothing_reaches_attio() -> None:
+    """The server's own client has no key in sign-in mode (not even the sandbox's): a request that somehow
+    came without a user, here in memory with no HTTP auth at all, gets AUTH_ERROR rather than data."""
+    settings = Settings(sandbox=True, oauth=True, transport="http", port=free_port())
+    async with Client(build_server(settings)) as client:
+        refused = await client.call_tool("whoami", {})
+    assert refused.is_error and refused.content[0].text.startswith("AUTH_ERROR:")
+    assert "no signed-in user" in refused.content[0].text
