@@ -272,7 +272,7 @@ def _oauth_broker(
         """Fetches MCP clients' metadata documents: short timeout, no redirects."""
         return httpx.AsyncClient(timeout=5.0, follow_redirects=False)
 
-    async def identity(attio_token: str) -> tuple[list[str], str | None]:
+    async def identity(attio_token: str) -> tuple[list[str] | None, str | None]:
         return await read_identity(factory(attio_token))
 
     return AttioOAuthBroker(

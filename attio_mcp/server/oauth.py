@@ -133,14 +133,15 @@ class UserAccessToken(AccessToken):
     """Our access token as the SDK sees it; the user's Attio token rides along server-side only."""
 
     _attio_token: str = PrivateAttr(default="")
-    _attio_scopes: tuple[str, ...] = PrivateAttr(default=())
+    _attio_scopes: tuple[str, ...] | None = PrivateAttr(default=None)
 
     @property
     def attio_token(self) -> str:
         return self._attio_token
 
     @property
-    def attio_scopes(self) -> tuple[str, ...]:
+    def attio_scopes(self) -> tuple[str, ...] | None:
+        """The user's Attio scopes at sign-in; None when ``/v2/self`` named none (Attio then decides alone)."""
         return self._attio_scopes
 
 
@@ -169,7 +170,7 @@ def signed_in_attio_token(request: Any) -> str | None:
     return token.attio_token if token is not None and token.attio_token else None
 
 
-IdentityReader = Callable[[str], Awaitable[tuple[list[str], str | None]]]
+IdentityReader = Callable[[str], Awaitable[tuple[list[str] | None, str | None]]]
 """Reads an Attio token's scopes and member id (``GET /v2/self``)."""
 
 
@@ -490,7 +491,8 @@ class AttioOAuthBroker:
             subject=grant_id,
         )
         out._attio_token = grant["attio_token"]
-        out._attio_scopes = tuple(grant.get("attio_scopes") or ())
+        scopes = grant.get("attio_scopes")
+        out._attio_scopes = tuple(scopes) if isinstance(scopes, list) else None
         return out
 
     async def revoke_token(self, token: AccessToken | RefreshToken) -> None:
@@ -612,7 +614,8 @@ def scope_gate() -> ServerMiddleware[Any]:
         token = user_access_token(ctx.request)
         if ctx.method == "tools/call" and token is not None and ctx.params is not None:
             spec = ALL_TOOLS.get(str(ctx.params.get("name", "")))
-            lacking = missing_scopes(spec.scopes, token.attio_scopes) if spec is not None else []
+            granted = token.attio_scopes
+            lacking = missing_scopes(spec.scopes, granted) if spec is not None and granted is not None else []
             if spec is not None and lacking:
                 text = (
                     f"AUTH_ERROR: {spec.name} needs the Attio scope {', '.join(lacking)}, which your sign-in "
@@ -625,13 +628,13 @@ def scope_gate() -> ServerMiddleware[Any]:
     return check_scopes
 
 
-async def read_identity(client: AttioClient) -> tuple[list[str], str | None]:
+async def read_identity(client: AttioClient) -> tuple[list[str] | None, str | None]:
     """``GET /v2/self`` with a user's new Attio token: its scopes and the member who signed in."""
     async with client:
         info = await client.get_self()
     if not info.active:
         raise AttioSignInError("Attio says the new token is not active")
-    return info.scopes, info.authorized_by_workspace_member_id
+    return (info.scopes if info.scope is not None else None), info.authorized_by_workspace_member_id
 
 
 class OAuthFront:

@@ -556,3 +556,14 @@ async def test_without_a_signed_in_user_nothing_reaches_attio() -> None:
         refused = await client.call_tool("whoami", {})
     assert refused.is_error and refused.content[0].text.startswith("AUTH_ERROR:")
     assert "no signed-in user" in refused.content[0].text
+
+
+def test_missing_scopes_reads_read_write_as_covering_read() -> None:
+    from attio_mcp.server.oauth import missing_scopes
+
+    granted = ["note:read-write", "record_permission:read"]
+    assert missing_scopes(["note:read", "note:read-write", "record_permission:read"], granted) == []
+    assert missing_scopes(["record_permission:read-write", "task:read"], granted) == [
+        "record_permission:read-write",
+        "task:read",
+    ]
