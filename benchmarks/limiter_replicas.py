@@ -25,6 +25,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +45,29 @@ from attio_mcp.state.connection import connect  # noqa: E402
 CEILINGS = {"write": 25.0, "read": 100.0}
 
 
+class Timed429s(Counting):
+    """``Counting`` that also notes when (monotonic) each 429 was answered."""
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.refused_at: list[float] = []
+
+    async def __call__(
+        self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]
+    ) -> None:
+        async def noting_send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 429:
+                self.refused_at.append(time.monotonic())
+            await send(message)
+
+        await super().__call__(scope, receive, noting_send)
+
+
 # -- one replica (a child process) --------------------------------------------------------------------
 
 
 async def replica(
-    base_url: str, redis_url: str | None, kind: str, callers: int, seconds: float, record: str
+    base_url: str, redis_url: str | None, kind: str, callers: int, seconds: float, record: str, share: float
 ) -> None:
     client = connect(redis_url) if redis_url else None
     limiter: Limiter | None = None
@@ -56,8 +75,8 @@ async def replica(
         limiter = RedisLimiter(
             client,
             DEMO_TOKEN,
-            reads_per_second=100,
-            writes_per_second=25,
+            reads_per_second=100 * share,
+            writes_per_second=25 * share,
             burst=BURST,
             health=RedisHealth("bench"),
         )
@@ -96,11 +115,12 @@ async def replica(
 
 
 def run_mode(
-    mode: str, base_url: str, redis_url: str, counter: Counting, args: argparse.Namespace, record: str
+    mode: str, base_url: str, redis_url: str, counter: Timed429s, args: argparse.Namespace, record: str
 ) -> dict[str, Any]:
     command = [
         sys.executable, __file__, "--as-replica", base_url, redis_url if mode == "redis" else "",
         "--kind", args.kind, "--callers", str(args.callers), "--seconds", str(args.seconds), "--record", record,
+        "--share", str(args.share),
     ]  # fmt: skip
     procs = [
         subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
@@ -109,6 +129,7 @@ def run_mode(
     for proc in procs:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
     counter.counts.clear()
+    counter.refused_at.clear()
     started = time.monotonic()
     for proc in procs:
         assert proc.stdin is not None
@@ -128,6 +149,7 @@ def run_mode(
         "of_ceiling": round(len(in_window) / args.seconds / CEILINGS[args.kind], 3),
         "peak_in_any_1s": peak,
         "sandbox_429s": counts.get(f"{args.kind}_429", 0),
+        "first_429s_at_s": [round(t - started, 2) for t in counter.refused_at[:5]],
         "agent_429s": sum(r["failed_429"] for r in results),
         "other_errors": sum(r["failed_other"] for r in results),
         "calls_done": len(stamps),
@@ -143,17 +165,29 @@ def main() -> None:
     parser.add_argument("--modes", default="redis,local")
     parser.add_argument("--as-replica", nargs=2, metavar=("BASE_URL", "REDIS_URL"), help=argparse.SUPPRESS)
     parser.add_argument("--record", default="", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--share", type=float, default=1.0, help="the shared limiter's rate as a share of Attio's (e.g. 0.96)"
+    )
     args = parser.parse_args()
     if args.as_replica:
         base_url, redis_url = args.as_replica
-        anyio.run(replica, base_url, redis_url or None, args.kind, args.callers, args.seconds, args.record)
+        anyio.run(
+            replica,
+            base_url,
+            redis_url or None,
+            args.kind,
+            args.callers,
+            args.seconds,
+            args.record,
+            args.share,
+        )
         return
 
     from tests.redis_server import RedisServer
 
     redis = RedisServer()
     redis.start()
-    counter = Counting(create_app(rate_limit=RateLimitConfig(100, 25)))
+    counter = Timed429s(create_app(rate_limit=RateLimitConfig(100, 25)))
     sandbox = SandboxServer(counter)
     base_url = sandbox.start()
     try:
