@@ -130,8 +130,9 @@ class _Entry:
     evicted: bool = False
 
 
-class _NewKeyRate:
-    """A token bucket per peer address: ``per_minute`` new keys, refilled continuously."""
+class PeerRate:
+    """A token bucket per peer address: ``per_minute`` events (new keys; sign-in requests), refilled
+    continuously."""
 
     def __init__(self, per_minute: float, clock: Callable[[], float]) -> None:
         self.capacity = max(1.0, per_minute)
@@ -179,12 +180,14 @@ class CallerWorkspaces:
         self._schema_ttl = schema_ttl
         self._max_keys = max_keys
         self._max_live = max_live
-        self._rate = _NewKeyRate(new_keys_per_minute, clock)
+        self._rate = PeerRate(new_keys_per_minute, clock)
         self._network = network
         self._shared: SharedTransport | None = None
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._evicted: set[_Entry] = set()  # evicted while in use: closed by their last lease
         self._open = False
+        # Builds each caller's search service (#18): its own index, keyed by what its key can read.
+        self.search: Callable[[], Any] | None = None
 
     def __len__(self) -> int:
         """Warm workspaces (the LRU)."""
@@ -230,7 +233,11 @@ class CallerWorkspaces:
             )
         retired = self._make_room() if len(self._entries) >= self._max_keys else None
         client = self._factory(api_key, self._shared)
-        entry = _Entry(Workspace(client=client, schema=SchemaCache(client, ttl=self._schema_ttl)), leases=1)
+        search = self.search() if self.search is not None else None
+        entry = _Entry(
+            Workspace(client=client, schema=SchemaCache(client, ttl=self._schema_ttl), search=search),
+            leases=1,
+        )
         self._entries[digest] = entry
         logger.debug("caller keys: %d warm, %d live", len(self._entries), self.live)
         return entry, retired

@@ -28,6 +28,7 @@ import hashlib
 import ipaddress
 import json
 import logging
+import math
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -57,6 +58,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from attio_mcp.attio import AttioClient, AttioError
+from attio_mcp.server.callers import PeerRate
 from attio_mcp.state import StateDecryptError, StateStore
 from attio_mcp.tools import ALL_TOOLS
 
@@ -74,6 +76,8 @@ SANDBOX_PREFIX = "/sandbox"
 CIMD_MAX_BYTES = 16_384
 CIMD_TTL = 3600
 RETRY_AFTER = 5  # seconds, on 503 while the shared store is unreachable
+REGISTRATIONS_PER_MINUTE = 20  # per peer address and replica: clients register once per install
+AUTHORIZATIONS_PER_MINUTE = 60  # per peer address and replica: sign-ins started
 
 
 KeyValueStore = StateStore
@@ -645,13 +649,26 @@ class OAuthFront:
     - ``/.well-known/oauth-authorization-server``: the broker's metadata (the SDK's plus client ID metadata
       documents and ``iss``);
     - ``/sandbox/authorize`` (``--sandbox --oauth``): the emulated Attio consent page; nothing else of the
-      sandbox is served.
+      sandbox is served;
+    - ``/register`` and ``/authorize`` take no token, and each stores something: one peer address may
+      register ``REGISTRATIONS_PER_MINUTE`` clients and start ``AUTHORIZATIONS_PER_MINUTE`` sign-ins (per
+      replica; behind a proxy every client shares the proxy's address), else 429 with ``Retry-After``.
     """
 
-    def __init__(self, app: ASGIApp, broker: AttioOAuthBroker, sandbox: ASGIApp | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        broker: AttioOAuthBroker,
+        sandbox: ASGIApp | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.app = app
         self.broker = broker
         self.sandbox = sandbox
+        self._rates = {
+            "/register": PeerRate(REGISTRATIONS_PER_MINUTE, clock),
+            "/authorize": PeerRate(AUTHORIZATIONS_PER_MINUTE, clock),
+        }
         self._metadata = broker.metadata().model_dump(mode="json", exclude_none=True)
         self._challenge = f'Bearer resource_metadata="{broker.resource_metadata_url}"'
 
@@ -667,6 +684,15 @@ class OAuthFront:
             )
             await response(scope, receive, send)
             return
+        rate = self._rates.get(path)
+        if rate is not None and scope.get("method") in ("GET", "POST"):
+            client = scope.get("client")
+            wait = rate.take(str(client[0]) if client else "unknown")
+            if wait > 0:
+                body = {"error": "slow_down", "error_description": f"too many {path[1:]} requests from here"}
+                headers = {"Retry-After": str(math.ceil(wait))}
+                await JSONResponse(body, status_code=429, headers=headers)(scope, receive, send)
+                return
         if path == "/.well-known/oauth-authorization-server" and scope.get("method") in ("GET", "HEAD"):
             response = JSONResponse(self._metadata, headers={"Cache-Control": "public, max-age=300"})
             await response(scope, receive, send)

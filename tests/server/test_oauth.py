@@ -567,3 +567,21 @@ def test_missing_scopes_reads_read_write_as_covering_read() -> None:
         "record_permission:read-write",
         "task:read",
     ]
+
+
+async def test_registration_and_authorize_are_rate_limited_per_address() -> None:
+    from attio_mcp.server.oauth import REGISTRATIONS_PER_MINUTE
+
+    with hosted() as h:
+        async with httpx.AsyncClient(base_url=h.url) as web:
+            statuses = [
+                (await web.post("/register", json={"redirect_uris": [CLIENT_REDIRECT]})).status_code
+                for _ in range(REGISTRATIONS_PER_MINUTE + 1)
+            ]
+            assert statuses == [201] * REGISTRATIONS_PER_MINUTE + [429]
+            refused = await web.post("/register", json={"redirect_uris": [CLIENT_REDIRECT]})
+            assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+            assert refused.json()["error"] == "slow_down"
+            assert (
+                await web.get("/.well-known/oauth-authorization-server")
+            ).status_code == 200  # others go on
