@@ -10,7 +10,9 @@ numbers and dates from word lists) until they cut into at least ``--chunks`` chu
   search that finds it;
 - warm query latency, p50 and p95 over ``--queries`` queries per mode (lexical, dense, hybrid), 2-5 words
   each from the same word lists, limit 10, after one warm-up query per mode;
-- memory: peak RSS (``resource.getrusage``) and current RSS (``/proc/self/statm``) before and after;
+- memory: peak RSS (``resource.getrusage``) and current RSS (``/proc/self/statm``) once the corpus is
+  generated (the baseline), after the lexical-only build, and after the hybrid build and all queries
+  (model, tokenizer, numpy and the in-memory matrix loaded);
 - the index file's size (with its WAL);
 - cold start: the median of 5 fresh interpreters importing ``attio_mcp.server.app``, and which of numpy,
   wordllama, tokenizers and safetensors such an import loads (none should).
@@ -251,7 +253,6 @@ def main() -> None:
 
     print(f"machine: {machine()}")
     print(f"model: {MODEL_NAME}")
-    peak0, cur0 = rss_mb()
     started = time.perf_counter()
     docs = corpus(args.chunks, args.seed)
     chunk_count = sum(len(chunk_doc(d)) for d in docs)
@@ -259,12 +260,14 @@ def main() -> None:
     print(
         f"corpus: {len(docs)} items, {chunk_count} chunks, {words} words (generated in {time.perf_counter() - started:.1f} s)"
     )
-    print(f"memory before: peak RSS {peak0:.0f} MB, current {cur0:.0f} MB")
+    peak0, cur0 = rss_mb()
+    print(f"memory with the corpus in hand, before any index: peak RSS {peak0:.0f} MB, current {cur0:.0f} MB")
 
     with tempfile.TemporaryDirectory() as tmp:
         took_lex, lexical_only, _ = build(Path(tmp) / "lexical.sqlite3", docs, dense=False)
         lexical_only.close()
         print(f"build, lexical only (FTS5, no embeddings): {took_lex:.1f} s")
+        peak_lex, cur_lex = rss_mb()
 
         path = Path(tmp) / "hybrid.sqlite3"
         took, index, embedded = build(path, docs, dense=True)
@@ -315,7 +318,10 @@ def main() -> None:
             f"one changed item: upsert {1000 * (t1 - t0):.1f} ms, next search {1000 * (t2 - t1):.1f} ms, found first: {found[:1] == [changed.id]}"
         )
         peak1, cur1 = rss_mb()
-        print(f"memory after: peak RSS {peak1:.0f} MB, current {cur1:.0f} MB (+{cur1 - cur0:.0f} MB)")
+        print(
+            f"memory after the builds and queries: peak RSS {peak1:.0f} MB, current {cur1:.0f} MB"
+            f" (+{cur1 - cur0:.0f} MB; the lexical-only build alone +{cur_lex - cur0:.0f} MB)"
+        )
         index.close()
 
     samples, heavy = cold_start()
