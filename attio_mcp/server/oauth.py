@@ -284,11 +284,17 @@ class AttioOAuthBroker:
     async def _fetch_metadata_document(self, url: str) -> OAuthClientInformationFull | None:
         assert self.cimd_http is not None
         try:
-            async with self.cimd_http() as http:
-                response = await http.get(url, headers={"Accept": "application/json"})
-                body = response.content[: CIMD_MAX_BYTES + 1]
-            if response.status_code != 200 or len(body) > CIMD_MAX_BYTES:
-                return None
+            body = b""
+            async with (
+                self.cimd_http() as http,
+                http.stream("GET", url, headers={"Accept": "application/json"}) as response,
+            ):
+                if response.status_code != 200:
+                    return None
+                async for chunk in response.aiter_bytes():  # read no more than the cap
+                    body += chunk
+                    if len(body) > CIMD_MAX_BYTES:
+                        return None
             document = json.loads(body)
             if not isinstance(document, dict) or document.get("client_id") != url:
                 return None
@@ -368,7 +374,8 @@ class AttioOAuthBroker:
             **_attio_fields(attio, self.now()),
             "tokens": [],
         }
-        await self.store.put(f"grant:{grant_id}", grant, ttl=self.refresh_ttl)
+        # Until its code is redeemed the grant lives as long as the code; _issue extends it.
+        await self.store.put(f"grant:{grant_id}", grant, ttl=2 * CODE_TTL)
         ours = secrets.token_urlsafe(32)
         code_record = {**pending, "grant_id": grant_id, "expires_at": self.now() + CODE_TTL}
         await self.store.put(f"code:{digest(ours)}", code_record, ttl=CODE_TTL)
@@ -381,7 +388,14 @@ class AttioOAuthBroker:
         self, client: OAuthClientInformationFull, authorization_code: str
     ) -> AuthorizationCode | None:
         record = await self.store.get(f"code:{digest(authorization_code)}")
-        if record is None or record["client_id"] != client.client_id:
+        if record is None:
+            # A code redeemed already (RFC 6749 §4.1.2): the tokens issued for it are revoked.
+            used = await self.store.take(f"used-code:{digest(authorization_code)}")
+            if used is not None:
+                logger.warning("an authorization code was presented twice: ending that sign-in")
+                await self.end_grant(used["grant_id"], "ended after code reuse")
+            return None
+        if record["client_id"] != client.client_id:
             return None
         return _GrantCode(
             code=authorization_code,
@@ -401,6 +415,9 @@ class AttioOAuthBroker:
         record = await self.store.take(f"code:{digest(authorization_code.code)}")
         if record is None:  # used by a concurrent exchange a moment ago
             raise TokenError("invalid_grant", "authorization code was already used")
+        await self.store.put(
+            f"used-code:{digest(authorization_code.code)}", {"grant_id": record["grant_id"]}, ttl=2 * CODE_TTL
+        )
         return await self._issue(record["grant_id"], client, record["scopes"])
 
     async def load_refresh_token(

@@ -528,6 +528,20 @@ async def test_denied_consent_replayed_codes_states_and_refresh_tokens() -> None
             assert tokens.headers["cache-control"] == "no-store"
             again = await web.post(h.url + "/token", data={**exchange, "code_verifier": verifier})
             assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+            # ... and the tokens that code gave are revoked (RFC 6749 §4.1.2).
+            assert await h.broker.load_access_token(body["access_token"]) is None
+
+            # A second sign-in, for the refresh tests.
+            verifier, challenge = _pkce()
+            approved = await _through_consent(web, h, reg["client_id"], challenge, "approve")
+            code = parse_qs(urlsplit(approved).query)["code"][0]
+            exchange = {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": CLIENT_REDIRECT,
+                **auth,
+            }
+            body = (await web.post(h.url + "/token", data={**exchange, "code_verifier": verifier})).json()
 
             # Refresh rotates; presenting the old refresh token again ends the whole sign-in.
             refresh = {"grant_type": "refresh_token", **auth}
