@@ -694,7 +694,12 @@ class OAuthFront:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        if path == MCP_PATH and not any(k.lower() == b"authorization" for k, _ in scope.get("headers") or ()):
+        given = sum(1 for k, _ in scope.get("headers") or () if k.lower() == b"authorization")
+        if given > 1:
+            body = {"error": "invalid_request", "error_description": "send Authorization once"}
+            await JSONResponse(body, status_code=400)(scope, receive, send)
+            return
+        if path == MCP_PATH and not given:
             body = {"error": "unauthorized", "error_description": "sign in: this server uses OAuth"}
             response: Response = JSONResponse(
                 body, status_code=401, headers={"WWW-Authenticate": self._challenge}

@@ -254,6 +254,13 @@ async def test_metadata_documents_and_challenges() -> None:
             assert challenge.startswith("Bearer ") and 'error="invalid_token"' in challenge
             assert f'resource_metadata="{prm_url}"' in challenge
 
+            twice = await web.post(
+                "/mcp",
+                json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
+                headers=[("Authorization", "Bearer a"), ("Authorization", "Bearer b")],
+            )
+            assert twice.status_code == 400
+
             prm = (await web.get("/.well-known/oauth-protected-resource/mcp")).json()
             assert prm["resource"] == h.mcp
             assert prm["authorization_servers"] == [h.url]
