@@ -135,6 +135,20 @@ def test_upsert_counts_and_an_unchanged_doc_is_not_embedded_again(embedder: Coun
     assert ix.versions("comment") == {"comment:c1": "v1"}
 
 
+def test_upsert_reports_embedding_progress_per_batch(
+    embedder: CountingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from attio_mcp.workspace.search import index as index_module
+
+    monkeypatch.setattr(index_module, "EMBED_BATCH", 2)
+    ix = SearchIndex(":memory:", embedder=embedder)
+    seen: list[tuple[int, int]] = []
+    chunks = sum(len(chunk_doc(d)) for d in _docs())
+    ix.upsert(_docs(), progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(min(i, chunks), chunks) for i in range(2, chunks + 2, 2)]
+    assert embedder.calls == len(seen)
+
+
 def test_a_changed_doc_replaces_its_chunks_and_only_it_is_embedded(
     index: SearchIndex, embedder: CountingEmbedder
 ) -> None:

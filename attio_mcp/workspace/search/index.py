@@ -525,7 +525,9 @@ class SearchIndex:
 
         ``kinds``, ``record`` (object slug, record id) and ``since`` (``doc.time >= since``, ISO strings)
         filter. ``mode`` is ``lexical`` (FTS5 BM25), ``dense`` (cosine over embeddings) or ``hybrid`` (both,
-        fused by ``rank.fuse``); without an embedder every mode answers lexically.
+        fused by ``rank.fuse``); without an embedder every mode answers lexically. ``Hit.score`` is higher
+        for better hits and compares only within one answer: the fused RRF score in hybrid mode, the
+        negated BM25 in lexical mode, the cosine in dense mode.
         """
         terms = rank.query_terms(query)
         if not terms or limit <= 0:
