@@ -264,3 +264,18 @@ async def test_the_index_file_is_reused_across_restarts(tmp_path: Path) -> None:
         again = await tools.ok("search", {"query": "security review", "types": ["notes"]})
     assert again["index"].startswith("refreshed: ") and "(0 new or changed)" in again["index"]
     assert again["results"] == first["results"]
+
+
+async def test_a_caller_with_its_own_key_gets_its_own_index() -> None:
+    app = create_app(token_scopes={"caller-key": f"{RECORDS} note:read"})
+    server = build_server(
+        Settings(sandbox=True),
+        transport=httpx.ASGITransport(app=app),
+        caller_key=lambda _request: "caller-key",
+    )
+    async with Client(server) as client:
+        tools = Tools(client)
+        out = await tools.ok("search", {"query": "security review", "limit": 25})
+    assert out["index"].startswith("built: 12 items")  # the caller's key reads notes only
+    assert "cannot read them): comment" in out["index"] and "task, transcript" in out["index"]
+    assert _kinds(out) <= {"note", "record"} and "note" in _kinds(out)
