@@ -76,15 +76,20 @@ return math.max(0, math.ceil((slot - now) * 1000000))
 """
 )
 
-# ARGV[3] milliseconds. Moves the queue's start past the pause (slots already handed out keep their
-# order behind it), drops any saved burst so the pause does not end in a spike, and sets the pause key
-# that callers already asleep check when they wake. Lengthens a pause, never shortens one.
+# ARGV[3] milliseconds. The next slot handed out comes after both the pause and the slots already handed
+# out (whichever ends later): slots already handed out that fall inside the pause are given up by their
+# callers, who see the pause key when they wake and queue again; the others keep their place. Any saved
+# burst is dropped so the pause does not end in a spike. Lengthens a pause, never shortens one.
 _PAUSE = (
     _PRELUDE
     + """
 local ms = tonumber(ARGV[3])
+local backlog = 0
+if tokens < 0 then
+  backlog = -tokens / rate
+end
 tokens = math.min(tokens, 0)
-ts = math.max(ts, now + ms / 1000)
+ts = math.max(ts, now + ms / 1000 - backlog)
 save()
 if redis.call('PTTL', KEYS[2]) < ms then
   redis.call('SET', KEYS[2], '1', 'PX', ms)

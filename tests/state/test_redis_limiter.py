@@ -356,3 +356,33 @@ async def test_a_slot_inside_a_new_pause_queues_again(redis_client: aioredis.Red
         await limiter.pause("write", 0.6)  # a 429 elsewhere, while the caller sleeps towards its slot
     assert len(waits) == 2, waits
     assert waits[0] <= 0.2 and waits[1] > 0.3  # woke inside the pause, waited it out, then took a new slot
+
+
+@pytest.mark.anyio
+async def test_a_pause_costs_its_length_once_however_long_the_queue(redis_client: aioredis.Redis) -> None:
+    """The slot after a pause comes after both the pause and the slots already handed out, not after
+    their sum: a queue longer than the pause keeps its pace, a shorter one resumes when the pause ends."""
+    waits: list[float] = []
+    stop_after_sleep = False
+
+    class Stop(Exception):
+        pass
+
+    async def record(seconds: float) -> None:  # the caller 'wakes' at once: only the script's answers matter
+        waits.append(seconds)
+        if stop_after_sleep:
+            raise Stop  # (it would wake inside the pause and queue again, which a test of its own covers)
+
+    for pause, expected in ((0.3, 1.1), (3.0, 3.1)):
+        limiter = limiter_for(redis_client, secrets.token_hex(16), writes=10, sleep=record)
+        for _ in range(12):  # burst 2, then ten slots 0.1 s apart: a queue of 1 s
+            await limiter.acquire("write")
+        assert len(waits) == 10 and 0.9 < waits[-1] <= 1.0
+        await limiter.pause("write", pause)
+        stop_after_sleep = True
+        with pytest.raises(Stop):
+            await limiter.acquire("write")
+        stop_after_sleep = False
+        # After the queue (1 s) or after the pause (3 s), whichever is later, plus the caller's own slot.
+        assert expected - 0.1 < waits[-1] <= expected, (pause, waits[-1])
+        waits.clear()
