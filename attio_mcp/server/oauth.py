@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
+import anyio
 import httpx
 from mcp.server.auth.provider import (
     AccessToken,
@@ -210,6 +211,7 @@ class AttioOAuthBroker:
         self.refresh_ttl = refresh_ttl
         self.clock = clock
         self.issuer = str(self.metadata().issuer)  # as clients compare it (RFC 9207)
+        self._refreshing: dict[str, anyio.Lock] = {}
 
     # -- settings for the SDK ---------------------------------------------------------------------
 
@@ -499,8 +501,8 @@ class AttioOAuthBroker:
         grant = await self.store.get(f"grant:{grant_id}")
         if grant is None:
             return None
-        if grant.get("attio_expires_at") and grant["attio_expires_at"] - ATTIO_REFRESH_MARGIN <= self.now():
-            grant = await self._refresh_attio(grant_id, grant)
+        if self._attio_due(grant):
+            grant = await self._refresh_attio_once(grant_id)
             if grant is None:
                 return None
         out = UserAccessToken(
@@ -537,6 +539,24 @@ class AttioOAuthBroker:
         logger.info("sign-in %s (member %s)", why, grant.get("member") or "unknown")
 
     # -- Attio's token endpoint ---------------------------------------------------------------------
+
+    def _attio_due(self, grant: Mapping[str, Any]) -> bool:
+        expires = grant.get("attio_expires_at")
+        return isinstance(expires, int | float) and expires - ATTIO_REFRESH_MARGIN <= self.now()
+
+    async def _refresh_attio_once(self, grant_id: str) -> dict[str, Any] | None:
+        """Refresh at Attio once per grant in this process, however many requests find it due together:
+        the others wait and read what the first stored (Attio rotates refresh tokens)."""
+        lock = self._refreshing.setdefault(grant_id, anyio.Lock())
+        try:
+            async with lock:
+                grant = await self.store.get(f"grant:{grant_id}")
+                if grant is None or not self._attio_due(grant):
+                    return grant
+                return await self._refresh_attio(grant_id, grant)
+        finally:
+            if not lock.locked() and lock.statistics().tasks_waiting == 0:
+                self._refreshing.pop(grant_id, None)
 
     async def _refresh_attio(self, grant_id: str, grant: dict[str, Any]) -> dict[str, Any] | None:
         """A fresh Attio token for the grant; None when Attio refuses (the user signs in again)."""

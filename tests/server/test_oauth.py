@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+import anyio
 import httpx
 import httpx2
 import pytest
@@ -606,3 +607,39 @@ async def test_registration_and_authorize_are_rate_limited_per_address() -> None
             assert (
                 await web.get("/.well-known/oauth-authorization-server")
             ).status_code == 200  # others go on
+
+
+async def test_attio_token_is_refreshed_once_for_concurrent_requests() -> None:
+    with hosted() as h:
+        async with signed_in(h, OLIVIA) as (client, user):
+            assert not (await client.call_tool("whoami", {})).is_error
+            assert user.tokens.tokens is not None
+            ours = user.tokens.tokens.access_token
+        before = await h.broker.load_access_token(ours)
+        assert before is not None
+        posted: list[str] = []
+        make_http = h.broker._http
+
+        def counting() -> httpx.AsyncClient:
+            async def note(request: httpx.Request) -> None:
+                posted.append(request.url.path)
+                await anyio.sleep(0.05)  # Attio takes a moment: the other requests arrive meanwhile
+
+            http = make_http()
+            http.event_hooks = {"request": [note], "response": []}
+            return http
+
+        h.broker._http = counting
+        h.broker.clock = lambda: time.time() + ACCESS_TTL - 30  # Attio's token is due, ours is not
+        seen: list[str] = []
+
+        async def verify() -> None:
+            token = await h.broker.load_access_token(ours)
+            assert token is not None
+            seen.append(token.attio_token)
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(10):
+                tg.start_soon(verify)
+        assert posted == ["/oauth/token"]
+        assert len(set(seen)) == 1 and seen[0] != before.attio_token
