@@ -19,6 +19,7 @@ The issue's goal: hybrid recall@5 >= 0.9 and at least 10 points above lexical. N
 
     .venv/bin/python benchmarks/search_eval.py [--verbose] [--json FILE]
         [--embedder module:function]  # another embedder, e.g. search_eval:minilm_embedder (scratch venv)
+        [--tool]    # also through the MCP ``search`` tool, records and text fused, as an agent sees it
         [--centre]  # experiment: the same embedder with its vectors mean-centred
 """
 
@@ -258,6 +259,36 @@ async def build(embedder: Any) -> Built:
     return Built(index, docs, demo_items(store), seconds, index.status().chunks, report)
 
 
+async def run_tool(queries: Sequence[Query], relevant: Mapping[str, set[str]]) -> ModeResult:
+    """Every query through the MCP ``search`` tool of a real server over a fresh sandbox (records and text
+    fused, as an agent sees them; its first call builds the index). A record result is never relevant."""
+    import tempfile
+
+    import httpx
+    from mcp import Client
+
+    from attio_mcp.sandbox import create_app
+    from attio_mcp.server.app import build_server
+    from attio_mcp.server.settings import Settings
+
+    out = ModeResult()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings.model_validate({"sandbox": True, "index_dir": tmp})
+        server = build_server(settings, transport=httpx.ASGITransport(app=create_app()))
+        async with Client(server) as client:
+            for q in queries:
+                started = time.perf_counter()
+                result = await client.call_tool("search", {"query": q.text, "limit": MRR_DEPTH})
+                out.ms.append((time.perf_counter() - started) * 1000)
+                if result.is_error or not isinstance(result.structured_content, dict):
+                    raise RuntimeError(f"search failed for {q.id}: {result.content}")
+                ranked = [str(r["id"]) for r in result.structured_content.get("results", [])]
+                out.ranked[q.id] = ranked
+                out.recall[q.id] = recall_at(ranked, relevant[q.id])
+                out.rr[q.id] = reciprocal_rank(ranked, relevant[q.id])
+    return out
+
+
 def run_mode(index: Any, queries: Sequence[Query], relevant: Mapping[str, set[str]], mode: str) -> ModeResult:
     from attio_mcp.workspace.search.model import DOC_KINDS
 
@@ -341,6 +372,14 @@ def report(
                 for n, doc_id in enumerate(got, 1):
                     mark = "*" if doc_id in relevant[q.id] else " "
                     print(f"      {mark}{n}. {titles.get(doc_id, doc_id)}")
+    tool = results.get("tool")
+    if tool is not None and hybrid is not None:
+        worse = [q for q in queries if tool.recall[q.id] < hybrid.recall[q.id]]
+        summary["tool_worse_than_hybrid"] = [q.id for q in worse]
+        print(f"\nthrough the search tool, {len(worse)} queries lose recall to record results:")
+        for q in worse:
+            top = ", ".join(titles.get(i, i) for i in tool.ranked[q.id][:TOP])
+            print(f"  {q.id} {q.text!r}: {hybrid.recall[q.id]:.2f} -> {tool.recall[q.id]:.2f}; top 5: {top}")
     return summary
 
 
@@ -365,6 +404,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     queries = load_queries(Path(args.queries))
     relevant = resolve(queries, built.items)
     results = {mode: run_mode(built.index, queries, relevant, mode) for mode in MODES}
+    if args.tool:
+        results["tool"] = await run_tool(queries, relevant)
     print(f"embedder {name} (dim {getattr(embedder, 'dim', '?')}): import and load {load_seconds:.2f} s")
     print(
         f"sync of the demo workspace: {len(built.docs)} items, {built.chunks} chunks, {built.sync_seconds:.2f} s "
@@ -399,6 +440,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", default=str(QUERIES))
     parser.add_argument("--verbose", action="store_true", help="show the top 5 of every missed query")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--tool",
+        action="store_true",
+        help="also run every query through the MCP search tool (records + text)",
+    )
     parser.add_argument(
         "--centre",
         action="store_true",
