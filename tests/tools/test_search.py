@@ -279,3 +279,20 @@ async def test_a_caller_with_its_own_key_gets_its_own_index() -> None:
     assert out["index"].startswith("built: 12 items")  # the caller's key reads notes only
     assert "cannot read them): comment" in out["index"] and "task, transcript" in out["index"]
     assert _kinds(out) <= {"note", "record"} and "note" in _kinds(out)
+
+
+async def test_the_first_search_reports_progress_while_it_builds_the_index(mcp: Client) -> None:
+    seen: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append((progress, total, message))
+
+    result = await mcp.call_tool("search", {"query": "security review"}, progress_callback=on_progress)
+    assert not result.is_error
+    messages = [m for _, _, m in seen]
+    assert "reading comment threads" in messages and "index up to date" in messages
+    assert any(m and m.startswith("embedded ") for m in messages)
+    assert [p for p, _, _ in seen] == sorted(p for p, _, _ in seen) and seen[-1][:2] == (5, 5)
+    seen.clear()
+    await mcp.call_tool("search", {"query": "pricing"}, progress_callback=on_progress)
+    assert seen == []  # the index is fresh: nothing to report

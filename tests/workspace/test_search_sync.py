@@ -208,3 +208,14 @@ def test_the_index_key_separates_keys_that_see_different_things() -> None:
     assert index_key("ws", "client", "other", "note:read task:read") != base
     assert index_key("ws", "client", "member", "note:read") != base
     assert index_key("ws", "other", "member", "note:read task:read") != base
+
+
+def test_the_search_says_which_kinds_were_denied_and_which_failed() -> None:
+    from attio_mcp.workspace.search.service import _skipped_notes
+
+    raw = json.dumps({"note": "AUTH_ERROR: missing note:read", "transcript": "RATE_LIMIT: slow down"})
+    assert _skipped_notes(raw) == [
+        "not indexed (the key cannot read them): note",
+        "not refreshed (Attio failed; the previous copy is searched): transcript (RATE_LIMIT)",
+    ]
+    assert _skipped_notes("{}") == [] and _skipped_notes(None) == [] and _skipped_notes("not json") == []

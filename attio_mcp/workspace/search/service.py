@@ -223,10 +223,8 @@ class SearchService:
             if self._pending:
                 pending, self._pending = self._pending, []
                 await apply_changes(d, index, pending, workspace_slug=self._slug)
-            skipped = index.get_state("skipped")
-            if skipped and skipped != "{}":
-                kinds = ", ".join(sorted(_json_keys(skipped)))
-                said = (said + "; " if said else "") + f"not indexed (the key cannot read them): {kinds}"
+            for note in _skipped_notes(index.get_state("skipped")):
+                said = (said + "; " if said else "") + note
             return said
 
     def close(self) -> None:
@@ -236,14 +234,24 @@ class SearchService:
             closer()
 
 
-def _json_keys(raw: str) -> list[str]:
+def _skipped_notes(raw: str | None) -> list[str]:
+    """What the last sync could not read: kinds the key may not read, and kinds Attio failed to list."""
     import json
 
     try:
-        data = json.loads(raw)
+        data = json.loads(raw) if raw else {}
     except ValueError:
         return []
-    return [str(k) for k in data] if isinstance(data, dict) else []
+    if not isinstance(data, dict):
+        return []
+    denied = sorted(str(k) for k, v in data.items() if str(v).startswith("AUTH_ERROR"))
+    failed = sorted(
+        f"{k} ({str(v).split(':')[0]})" for k, v in data.items() if not str(v).startswith("AUTH_ERROR")
+    )
+    notes = [f"not indexed (the key cannot read them): {', '.join(denied)}"] if denied else []
+    if failed:
+        notes.append(f"not refreshed (Attio failed; the previous copy is searched): {', '.join(failed)}")
+    return notes
 
 
 def wrote(d: Workspace, doc_id: str, *, deleted: bool = False) -> None:

@@ -262,7 +262,7 @@ class _Crawl:
         try:
             self.entry_targets = await self._entries()
         except WorkspaceError as exc:  # a key without list scopes: record threads only
-            self.report.skipped["comment on list entries"] = f"{exc.code}: {exc.message}"
+            self.report.skipped["comment (list entries)"] = f"{exc.code}: {exc.message}"
 
         async def threads(target: tuple[str, str, str]) -> None:
             offset = 0
