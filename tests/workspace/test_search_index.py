@@ -389,6 +389,20 @@ def test_an_unreadable_file_is_started_afresh(tmp_path: Path) -> None:
         assert ix.count() == 5
 
 
+def test_sqlite_without_fts5_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = sqlite3.connect
+
+    class NoFts5(sqlite3.Connection):
+        def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+            if "USING fts5" in sql:
+                raise sqlite3.OperationalError("no such module: fts5")
+            return super().execute(sql, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: real(*a, **k, factory=NoFts5))
+    with pytest.raises(SearchIndexError, match="no FTS5.*--no-index"):
+        SearchIndex(":memory:")
+
+
 def test_a_lazy_embedder_is_built_only_when_something_is_embedded(tmp_path: Path) -> None:
     built: list[CountingEmbedder] = []
 

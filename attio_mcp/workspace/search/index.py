@@ -212,6 +212,17 @@ class SearchIndex:
     # -- opening -----------------------------------------------------------------------------------
 
     def _open(self) -> sqlite3.Connection:
+        try:
+            return self._connect()
+        except sqlite3.DatabaseError as exc:
+            if self.path == ":memory:" or isinstance(exc, sqlite3.OperationalError):
+                raise  # locked, read-only, disk full...: not a reason to throw the file away
+            log.warning("search index %s is unreadable (%s): starting it afresh", self.path, exc)
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(self.path + suffix).unlink(missing_ok=True)
+            return self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
         memory = self.path == ":memory:"
         if not memory:
             _private_file(Path(self.path))
@@ -219,21 +230,13 @@ class SearchIndex:
         try:
             _require_fts5(conn)
             if not memory:
+                conn.execute("PRAGMA busy_timeout = 5000")  # another process may be writing (index build)
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
-                conn.execute("PRAGMA busy_timeout = 5000")
             self._prepare(conn)
-        except sqlite3.DatabaseError as exc:
+        except BaseException:
             conn.close()
-            if memory or isinstance(exc, sqlite3.OperationalError):
-                raise
-            log.warning("search index %s is unreadable (%s): starting it afresh", self.path, exc)
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(self.path + suffix).unlink(missing_ok=True)
-            _private_file(Path(self.path))
-            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            conn.execute("PRAGMA journal_mode = WAL")
-            self._prepare(conn)
+            raise
         return conn
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
