@@ -4,7 +4,7 @@ Layers, outermost first: ``HttpOnly`` (anything but HTTP, e.g. a WebSocket, is r
 ``HealthCheck`` (``GET /healthz``, open for orchestrators), ``BearerAuth`` (401 without the token, when one is
 set; 400 for a repeated ``Authorization``), ``ApiKeyHeaderGuard`` (400 for an ``X-Attio-Api-Key`` header the
 server does not accept), ``HostGuard`` (421 for a foreign or malformed ``Host``, 403 for a foreign
-``Origin``, compared case-insensitively with numeric ports only), with ``--oauth`` ``oauth.OAuthFront`` (the
+``Origin``, compared case-insensitively with numeric ports only), with ``--oauth`` ``oauth_front.OAuthFront`` (the
 401 challenge, the authorization-server metadata, the sandbox's consent page), ``sessions.SessionGuard``
 (bounded MCP sessions; not in stateless mode, where the SDK keeps none), then the SDK's app (with
 ``--oauth`` also its OAuth routes and bearer check). Under them all, uvicorn runs ``connections.GuardedH11Protocol``: header and
@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from attio_mcp.server.app import AttioServer
 from attio_mcp.server.callers import API_KEY_HEADER, valid_api_key
 from attio_mcp.server.connections import connection_cap, protocol_class
-from attio_mcp.server.oauth import OAuthFront
+from attio_mcp.server.oauth_front import OAuthFront
 from attio_mcp.server.sessions import MAX_SESSIONS, SESSION_IDLE_SECONDS, SessionGuard
 from attio_mcp.server.settings import LOOPBACK_HOSTS, Settings
 

@@ -592,7 +592,7 @@ def test_missing_scopes_reads_read_write_as_covering_read() -> None:
 
 
 async def test_registration_and_authorize_are_rate_limited_per_address() -> None:
-    from attio_mcp.server.oauth import REGISTRATIONS_PER_MINUTE
+    from attio_mcp.server.oauth_front import REGISTRATIONS_PER_MINUTE
 
     with hosted() as h:
         async with httpx.AsyncClient(base_url=h.url) as web:
