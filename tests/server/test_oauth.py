@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import re
 import secrets
 import time
@@ -312,7 +313,10 @@ async def test_authorize_requires_pkce_s256() -> None:
             assert "error=invalid_target" in other.headers["location"]
 
 
-async def test_real_client_signs_in_lists_calls_refreshes_and_revokes() -> None:
+async def test_real_client_signs_in_lists_calls_refreshes_and_revokes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
     with hosted() as h:
         async with signed_in(h, OLIVIA) as (client, user):
             tools = (await client.list_tools()).tools
@@ -378,6 +382,16 @@ async def test_real_client_signs_in_lists_calls_refreshes_and_revokes() -> None:
                 assert refresh.status_code == 400 and refresh.json()["error"] == "invalid_grant"
             registry = oauth_registry(h.sandbox)
             assert registry.lookup(after.attio_token) is None
+    # The server's own log lines (and its HTTP client's) never carry a token of either kind.
+    server_lines = "\n".join(
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith(("attio_mcp", "mcp.server", "httpx", "uvicorn"))
+    )
+    assert "signed in with Attio" in server_lines  # the log was captured
+    for secret in (first.access_token, first.refresh_token or "", second.access_token, after.attio_token):
+        assert secret not in server_lines
+    assert ACCESS_TOKEN_PREFIX not in server_lines and REFRESH_TOKEN_PREFIX not in server_lines
 
 
 async def test_expired_and_forged_tokens_get_401_invalid_token() -> None:
