@@ -5,7 +5,8 @@ With ``Settings.allow_request_keys`` (HTTP) a caller may send its own Attio key 
 streamable HTTP enters once per process), and puts ``caller_workspace_middleware`` in the server's middleware:
 a request carrying a key runs with that key's ``Workspace`` (client, schema cache, members) instead of the
 lifespan's. No cached data is shared between keys; the pool is keyed by the key's SHA-256, and the key itself
-is never logged.
+is never logged. With ``Settings.oauth`` the key is the signed-in user's Attio token, which the sign-in broker
+keeps server-side (``oauth.signed_in_attio_token``): each user gets a workspace the same way.
 
 What a stream of new keys can cost is bounded (issue #20):
 
