@@ -80,3 +80,18 @@ def test_metrics_count_recall_against_the_smaller_of_the_set_and_five() -> None:
     assert search_eval.recall_at(ranked, {"f"}) == 0.0
     assert search_eval.reciprocal_rank(ranked, {"c", "f"}) == pytest.approx(1 / 3)
     assert search_eval.reciprocal_rank(ranked, {"z"}) == 0.0
+
+
+@pytest.mark.anyio
+async def test_the_benchmark_builds_the_index_through_the_sync_and_scores_queries() -> None:
+    """The script's own pipeline (sandbox -> sync -> index -> every mode) runs, and exact names find their item."""
+    built = await search_eval.build(search_eval.wordllama_embedder())
+    assert {doc.kind for doc in built.docs} == set(search_eval.LABEL_KINDS)
+    queries = [q for q in search_eval.load_queries() if q.text in ("Hooli", "Wyatt Evans", "Detroit plant")]
+    relevant = search_eval.resolve(queries, built.items)
+    assert set().union(*relevant.values()) <= {doc.id for doc in built.docs}  # labelled items are indexed
+    for mode in search_eval.MODES:
+        result = search_eval.run_mode(built.index, queries, relevant, mode)
+        assert set(result.recall) == {q.id for q in queries}
+    lexical = search_eval.run_mode(built.index, queries, relevant, "lexical")
+    assert all(lexical.rr[q.id] == 1.0 for q in queries), lexical.ranked
