@@ -1,47 +1,46 @@
 """The local search index: one SQLite file holding the items, their chunks, an FTS5 table and embeddings.
 
-Tables: ``docs`` (one row per item, turns and metadata as JSON), ``chunks`` (the windows ``chunk_doc``
-cuts, each with its embedding as a float16 BLOB, NULL until embedded), ``chunks_fts`` (FTS5 over each
-chunk's title + context + text, rowid = the chunk's id, Porter stemming over unicode61 without diacritics)
-and ``state`` (key/value: the schema version, the model and its dimension under ``index.*`` keys, and
-whatever the sync keeps there). Opening a file written by another schema version or another model clears
+``store`` has the tables; ``state`` keeps the schema version, the model and its dimension under ``index.*``
+keys, and whatever the sync keeps there. Opening a file written by another schema version or another model clears
 it (a rebuild: the caller's sync state goes too, so the next sync is a full one); vectors of two models
 are never mixed. An index opened without an embedder answers lexically and leaves new chunks unembedded;
 they are embedded the next time the index runs with its model.
 
-Dense search keeps every chunk vector in one in-memory float32 matrix, read from SQLite on the first dense
-query and kept in step by ``upsert`` and ``delete`` (and read again when another process wrote the file).
+Dense search keeps every chunk vector in one in-memory matrix (``vectors``), read from SQLite on the first
+dense query and kept in step by ``upsert`` and ``delete`` (and read again when another process wrote the
+file). Query sanitising, fusion and snippets are in ``rank``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from attio_mcp.workspace.search import rank
 from attio_mcp.workspace.search.chunks import chunk_doc
 from attio_mcp.workspace.search.embed import MODEL_NAME, Embedder, default_embedder
-from attio_mcp.workspace.search.model import (
-    DOC_KINDS,
-    Doc,
-    DocKind,
-    Hit,
-    IndexStatus,
-    RecordRef,
-    SearchMode,
-    Turn,
+from attio_mcp.workspace.search.model import DOC_KINDS, Doc, DocKind, Hit, IndexStatus, RecordRef, SearchMode
+from attio_mcp.workspace.search.store import (
+    DOC_COLUMNS,
+    ROW_META,
+    TABLES,
+    SearchIndexError,
+    doc_from_row,
+    doc_row,
+    file_size,
+    filters_sql,
+    parts,
+    private_file,
+    require_fts5,
+    reset,
+    statements,
 )
-
-if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import NDArray
+from attio_mcp.workspace.search.vectors import CHUNKS_PER_ITEM, Vectors
 
 __all__ = ["LAST_SYNC_KEY", "SCHEMA_VERSION", "SearchIndex", "SearchIndexError", "UpsertStats"]
 
@@ -49,58 +48,8 @@ SCHEMA_VERSION = "1"
 LAST_SYNC_KEY = "last_sync"  # the state key ``status()`` reports as ``last_sync``
 EMBED_BATCH = 256  # chunks embedded per call to the model
 _SCHEMA_KEY, _MODEL_KEY, _DIM_KEY = "index.schema", "index.model", "index.dim"
-_CHUNKS_PER_ITEM = 20  # lexical search reads at most this many best chunks per item it returns
-_IN_CHUNK = 500
-_RECORD_SEP = "\x1f"
-# A chunk's id, its item's id and the item's filter fields, for ``_Vectors.of`` (chunks AS c, docs AS d).
-_ROW_META = "c.id, c.doc_id, d.kind, coalesce(d.record_object || char(31) || d.record_id, ''), coalesce(d.time, '')"  # ids per ``IN (...)`` clause (SQLite allows 32766 parameters; keep statements small)
 
 log = logging.getLogger("attio_mcp.workspace.search")
-
-_TABLES = """
-CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS docs (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    title TEXT NOT NULL,
-    text TEXT NOT NULL,
-    version TEXT NOT NULL,
-    url TEXT,
-    time TEXT,
-    record_object TEXT,
-    record_id TEXT,
-    record_label TEXT,
-    context TEXT NOT NULL,
-    turns TEXT NOT NULL,
-    metadata TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS docs_by_kind ON docs (kind);
-CREATE INDEX IF NOT EXISTS docs_by_record ON docs (record_object, record_id);
-CREATE TABLE IF NOT EXISTS chunks (
-    id INTEGER PRIMARY KEY,
-    doc_id TEXT NOT NULL,
-    ordinal INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    speaker TEXT,
-    start_seconds REAL,
-    vector BLOB
-);
-CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id, ordinal);
-CREATE INDEX IF NOT EXISTS chunks_unembedded ON chunks (id) WHERE vector IS NULL;
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts
-    USING fts5 (indexed, tokenize = 'porter unicode61 remove_diacritics 2');
-"""
-_DROP = """
-DROP TABLE IF EXISTS chunks_fts;
-DROP TABLE IF EXISTS chunks;
-DROP TABLE IF EXISTS docs;
-DROP TABLE IF EXISTS state;
-"""
-_DOC_COLUMNS = "id, kind, title, text, version, url, time, record_object, record_id, record_label, context, turns, metadata"
-
-
-class SearchIndexError(RuntimeError):
-    """The index cannot work here: SQLite without FTS5, a model that is not the index's, a closed index."""
 
 
 @dataclass(frozen=True)
@@ -111,69 +60,6 @@ class UpsertStats:
     updated: int = 0
     unchanged: int = 0
     chunks_embedded: int = 0
-
-
-@dataclass
-class _Vectors:
-    """Every embedded chunk (row ``i``): its id, its item's id, the item's kind, record (``object\x1fid``, or
-    "") and time (or ""), which the filters test without asking SQLite, and the chunk's unit vector."""
-
-    ids: list[int]
-    docs: list[str]
-    kinds: NDArray[np.str_]
-    records: NDArray[np.str_]
-    times: NDArray[np.str_]
-    matrix: NDArray[np.float32]
-
-    @classmethod
-    def of(cls, rows: Sequence[Sequence[Any]], matrix: NDArray[np.float32]) -> _Vectors:
-        """From ``(chunk id, doc id, kind, record, time, ...)`` rows (``_ROW_META`` first) and their vectors."""
-        import numpy as np
-
-        def column(i: int) -> NDArray[np.str_]:
-            return np.array([r[i] for r in rows], dtype=np.str_)
-
-        return cls([r[0] for r in rows], [r[1] for r in rows], column(2), column(3), column(4), matrix)
-
-    def mask(
-        self, kinds: Collection[str], record: tuple[str, str] | None, since: str | None
-    ) -> NDArray[np.bool_]:
-        """Rows whose item passes the search filters (the same tests as ``_filters``)."""
-        import numpy as np
-
-        keep = np.ones(len(self.ids), dtype=np.bool_)
-        if kinds:
-            keep &= np.isin(self.kinds, list(kinds))
-        if record is not None:
-            keep &= self.records == _RECORD_SEP.join(record)
-        if since:
-            keep &= (self.times != "") & (self.times >= since)
-        return keep
-
-    def without(self, doc_ids: set[str]) -> _Vectors:
-        keep = [i for i, d in enumerate(self.docs) if d not in doc_ids] if doc_ids else None
-        if keep is None or len(keep) == len(self.docs):
-            return self
-        return _Vectors(
-            [self.ids[i] for i in keep],
-            [self.docs[i] for i in keep],
-            self.kinds[keep],
-            self.records[keep],
-            self.times[keep],
-            self.matrix[keep],
-        )
-
-    def plus(self, other: _Vectors) -> _Vectors:
-        import numpy as np
-
-        return _Vectors(
-            self.ids + other.ids,
-            self.docs + other.docs,
-            np.concatenate([self.kinds, other.kinds]),
-            np.concatenate([self.records, other.records]),
-            np.concatenate([self.times, other.times]),
-            np.concatenate([self.matrix, other.matrix]),
-        )
 
 
 EmbedderSource = Embedder | Callable[[], Embedder]
@@ -205,7 +91,7 @@ class SearchIndex:
             if model is None:
                 raise ValueError("pass model= with a lazily built embedder, so the index can check its files")
         self.model = model
-        self._vectors: _Vectors | None = None
+        self._vectors: Vectors | None = None
         self._data_version: int | None = None  # PRAGMA data_version when the matrix was read
         self._conn: sqlite3.Connection | None = self._open()
 
@@ -225,10 +111,10 @@ class SearchIndex:
     def _connect(self) -> sqlite3.Connection:
         memory = self.path == ":memory:"
         if not memory:
-            _private_file(Path(self.path))
+            private_file(Path(self.path))
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         try:
-            _require_fts5(conn)
+            require_fts5(conn)
             if not memory:
                 conn.execute("PRAGMA busy_timeout = 5000")  # another process may be writing (index build)
                 conn.execute("PRAGMA journal_mode = WAL")
@@ -243,17 +129,17 @@ class SearchIndex:
         """Create the tables; clear them when the schema or the model is not this index's."""
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(_TABLES):
+            for statement in statements(TABLES):
                 conn.execute(statement)
             state = dict(conn.execute("SELECT key, value FROM state").fetchall())
             schema, stored = state.get(_SCHEMA_KEY), state.get(_MODEL_KEY)
             fresh = schema is None and not conn.execute("SELECT 1 FROM docs LIMIT 1").fetchone()
             if not fresh and schema != SCHEMA_VERSION:
                 log.info("search index %s: schema %s -> %s, rebuilding", self.path, schema, SCHEMA_VERSION)
-                _reset(conn)
+                reset(conn)
             elif self.model and stored and stored != self.model:
                 log.info("search index %s: model %s -> %s, rebuilding", self.path, stored, self.model)
-                _reset(conn)
+                reset(conn)
             conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (_SCHEMA_KEY, SCHEMA_VERSION))
             if self.model:
                 conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (_MODEL_KEY, self.model))
@@ -342,8 +228,8 @@ class SearchIndex:
                         self._drop_chunks(conn, [doc.id])
                     changed.append(doc.id)
                     conn.execute(
-                        f"INSERT OR REPLACE INTO docs ({_DOC_COLUMNS}) VALUES ({', '.join('?' * 13)})",
-                        _doc_row(doc),
+                        f"INSERT OR REPLACE INTO docs ({DOC_COLUMNS}) VALUES ({', '.join('?' * 13)})",
+                        doc_row(doc),
                     )
                     for chunk in chunk_doc(doc):
                         cursor = conn.execute(
@@ -381,7 +267,7 @@ class SearchIndex:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 removed = 0
-                for part in _parts(ids):
+                for part in parts(ids):
                     marks = ", ".join("?" * len(part))
                     removed += conn.execute(f"DELETE FROM docs WHERE id IN ({marks})", part).rowcount
                     self._drop_chunks(conn, part)
@@ -399,7 +285,7 @@ class SearchIndex:
             conn = self._live()
             conn.execute("BEGIN IMMEDIATE")
             try:
-                _reset(conn)
+                reset(conn)
                 conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (_SCHEMA_KEY, SCHEMA_VERSION))
                 if self.model:
                     conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (_MODEL_KEY, self.model))
@@ -419,12 +305,12 @@ class SearchIndex:
 
     def _embed_pending(
         self, conn: sqlite3.Connection, progress: Callable[[int, int], None] | None = None
-    ) -> _Vectors | None:
+    ) -> Vectors | None:
         """Embed every chunk that has no vector yet; returns them (None when there were none)."""
         import numpy as np
 
         rows = conn.execute(
-            f"SELECT {_ROW_META}, f.indexed FROM chunks AS c JOIN chunks_fts AS f ON f.rowid = c.id"
+            f"SELECT {ROW_META}, f.indexed FROM chunks AS c JOIN chunks_fts AS f ON f.rowid = c.id"
             " JOIN docs AS d ON d.id = c.doc_id WHERE c.vector IS NULL ORDER BY c.id"
         ).fetchall()
         if not rows:
@@ -444,7 +330,7 @@ class SearchIndex:
             parts.append(stored.astype(np.float32))  # what a reload would read: the float16 values
             if progress is not None:
                 progress(start + len(batch), len(rows))
-        return _Vectors.of(rows, np.concatenate(parts))
+        return Vectors.of(rows, np.concatenate(parts))
 
     # -- reading -------------------------------------------------------------------------------------
 
@@ -458,7 +344,7 @@ class SearchIndex:
 
     def _stored_versions(self, ids: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
-        for part in _parts(ids):
+        for part in parts(ids):
             marks = ", ".join("?" * len(part))
             found.update(
                 self._live().execute(f"SELECT id, version FROM docs WHERE id IN ({marks})", part).fetchall()
@@ -468,8 +354,8 @@ class SearchIndex:
     def get(self, doc_id: str) -> Doc | None:
         """The stored item, as it was upserted."""
         with self._lock:
-            row = self._live().execute(f"SELECT {_DOC_COLUMNS} FROM docs WHERE id = ?", (doc_id,)).fetchone()
-        return _doc(row) if row else None
+            row = self._live().execute(f"SELECT {DOC_COLUMNS} FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        return doc_from_row(row) if row else None
 
     def count(self) -> int:
         """Number of items."""
@@ -499,7 +385,7 @@ class SearchIndex:
                     * conn.execute("PRAGMA page_size").fetchone()[0]
                 )
             else:
-                size = sum(_size(self.path + suffix) for suffix in ("", "-wal", "-shm"))
+                size = sum(file_size(self.path + suffix) for suffix in ("", "-wal", "-shm"))
         return IndexStatus(
             path=self.path,
             docs=docs,
@@ -536,7 +422,7 @@ class SearchIndex:
         if not terms or limit <= 0:
             return []
         kinds = sorted(set(kinds or ()))
-        where, args = _filters(kinds, record, since)
+        where, args = filters_sql(kinds, record, since)
         depth = rank.candidate_depth(limit)
         with self._lock:
             conn = self._live()
@@ -549,7 +435,7 @@ class SearchIndex:
                 lexical = self._lexical(conn, query, where, args, depth)
                 weights = (rank.LEXICAL_WEIGHT, rank.DENSE_WEIGHT)
                 fused = rank.fuse([[d for d, _, _ in lexical], [d for d, _, _ in dense]], weights, rank.RRF_K)
-                best = _best_chunks(lexical, dense)
+                best = rank.best_chunks(lexical, dense)
                 ranked = [(doc_id, best[doc_id], score) for doc_id, score in fused[:limit]]
             else:
                 ranked = self._lexical(conn, query, where, args, depth)[:limit]
@@ -565,7 +451,7 @@ class SearchIndex:
         # The inner LIMIT keeps SQLite from flattening the subquery (bm25 cannot run inside an aggregate);
         # an item's best chunk is among the best chunks overall, so the cap loses nothing. Without filters
         # the inner query reads the FTS5 table alone, and only the best chunks are joined.
-        cap = depth * _CHUNKS_PER_ITEM
+        cap = depth * CHUNKS_PER_ITEM
         if where:
             sql = (
                 "SELECT doc_id, chunk_id, min(score) AS best FROM ("
@@ -603,29 +489,9 @@ class SearchIndex:
         scores = vectors.matrix @ q
         if any(filters):
             scores = np.where(vectors.mask(*filters), scores, -np.inf)
-        # Sort only the best chunks (argpartition), reading deeper if they hold fewer than ``depth`` items.
-        count = len(vectors.ids)
-        k = min(count, depth * _CHUNKS_PER_ITEM)
-        while True:
-            top = np.argpartition(-scores, k - 1)[:k] if k < count else np.arange(count)
-            found: dict[str, tuple[int, float]] = {}
-            filtered_out = False  # reached the chunks a filter excludes: reading deeper finds nothing more
-            for i in top[np.argsort(-scores[top], kind="stable")]:
-                score = float(scores[i])
-                if score == -np.inf:
-                    filtered_out = True
-                    break
-                doc_id = vectors.docs[i]
-                if doc_id not in found:
-                    found[doc_id] = (vectors.ids[i], score)
-                    if len(found) >= depth:
-                        break
-            if len(found) >= depth or k == count or filtered_out:
-                break
-            k = min(count, 4 * k)
-        return [(doc_id, chunk, score) for doc_id, (chunk, score) in found.items()]
+        return vectors.top(scores, depth)
 
-    def _loaded(self, conn: sqlite3.Connection) -> _Vectors:
+    def _loaded(self, conn: sqlite3.Connection) -> Vectors:
         """The in-memory matrix, read from SQLite (embedding what is missing) on first use, and again after
         another connection (``attio-mcp index build`` in another process) wrote to the file."""
         import numpy as np
@@ -644,13 +510,13 @@ class SearchIndex:
                     conn.execute("ROLLBACK")
                     raise
             rows = conn.execute(
-                f"SELECT {_ROW_META}, c.vector FROM chunks AS c JOIN docs AS d ON d.id = c.doc_id"
+                f"SELECT {ROW_META}, c.vector FROM chunks AS c JOIN docs AS d ON d.id = c.doc_id"
                 " WHERE c.vector IS NOT NULL ORDER BY c.id"
             ).fetchall()
             dim = int(self.get_state(_DIM_KEY) or 0) if rows else 0
             blob = b"".join(row[-1] for row in rows)
             matrix = np.frombuffer(blob, dtype="<f2").reshape(len(rows), dim).astype(np.float32)
-            self._vectors = _Vectors.of(rows, matrix)
+            self._vectors = Vectors.of(rows, matrix)
         return self._vectors
 
     def _hits(
@@ -684,117 +550,3 @@ class SearchIndex:
                 )
             )
         return hits
-
-
-# -- helpers -----------------------------------------------------------------------------------------
-
-
-def _filters(
-    kinds: Collection[DocKind | str] | None, record: tuple[str, str] | None, since: str | None
-) -> tuple[str, list[Any]]:
-    """`` AND ...`` conditions on ``docs AS d``, and their parameters (``_Vectors.mask`` tests the same)."""
-    where, args = "", list[Any]()
-    if kinds:
-        where += f" AND d.kind IN ({', '.join('?' * len(kinds))})"
-        args.extend(sorted(kinds))
-    if record is not None:
-        where += " AND d.record_object = ? AND d.record_id = ?"
-        args.extend(record)
-    if since:
-        where += " AND d.time >= ?"
-        args.append(since)
-    return where, args
-
-
-def _best_chunks(*rankings: list[tuple[str, int, float]]) -> dict[str, int]:
-    """Each item's chunk from the ranking that places the item highest (the first ranking on a tie)."""
-    best: dict[str, tuple[int, int]] = {}
-    for ranking in rankings:
-        for position, (doc_id, chunk_id, _) in enumerate(ranking):
-            if doc_id not in best or position < best[doc_id][0]:
-                best[doc_id] = (position, chunk_id)
-    return {doc_id: chunk for doc_id, (_, chunk) in best.items()}
-
-
-def _doc_row(doc: Doc) -> tuple[Any, ...]:
-    record = doc.record
-    turns = [[t.speaker, t.start_seconds, t.text] for t in doc.turns]
-    return (
-        doc.id,
-        doc.kind,
-        doc.title,
-        doc.text,
-        doc.version,
-        doc.url,
-        doc.time,
-        record.object if record else None,
-        record.record_id if record else None,
-        record.label if record else None,
-        doc.context,
-        json.dumps(turns, ensure_ascii=False),
-        json.dumps(doc.metadata, ensure_ascii=False, sort_keys=True, default=str),
-    )
-
-
-def _doc(row: Sequence[Any]) -> Doc:
-    (doc_id, kind, title, text, version, url, time, obj, rid, label, context, turns, metadata) = row
-    return Doc(
-        id=doc_id,
-        kind=kind,
-        title=title,
-        text=text,
-        version=version,
-        url=url,
-        time=time,
-        record=RecordRef(obj, rid, label) if obj and rid else None,
-        context=context,
-        turns=tuple(Turn(s, float(t), x) for s, t, x in json.loads(turns)),
-        metadata=json.loads(metadata),
-    )
-
-
-def _reset(conn: sqlite3.Connection) -> None:
-    for statement in _statements(_DROP + _TABLES):
-        conn.execute(statement)
-
-
-def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
-
-
-def _parts(ids: list[str]) -> list[list[str]]:
-    return [ids[i : i + _IN_CHUNK] for i in range(0, len(ids), _IN_CHUNK)]
-
-
-def _require_fts5(conn: sqlite3.Connection) -> None:
-    try:
-        conn.execute("CREATE VIRTUAL TABLE temp.fts5_probe USING fts5 (x)")
-        conn.execute("DROP TABLE temp.fts5_probe")
-    except sqlite3.OperationalError as exc:
-        raise SearchIndexError(
-            f"this Python's SQLite {sqlite3.sqlite_version} has no FTS5, which the search index needs;"
-            " use a Python built with a standard SQLite (python.org, Homebrew, Debian/Ubuntu all have it)"
-            " or turn the index off with --no-index"
-        ) from exc
-
-
-def _private_file(path: Path) -> None:
-    """Create ``path`` readable by its owner only (0600), and any missing parent directory as 0700."""
-    missing = []
-    parent = path.parent
-    while not parent.exists():
-        missing.append(parent)
-        parent = parent.parent
-    for directory in reversed(missing):
-        directory.mkdir(mode=0o700, exist_ok=True)
-        os.chmod(directory, 0o700)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
-
-
-def _size(path: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0

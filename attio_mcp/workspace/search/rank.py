@@ -27,6 +27,7 @@ __all__ = [
     "MAX_TERMS",
     "RRF_K",
     "SNIPPET_CHARS",
+    "best_chunks",
     "candidate_depth",
     "fts_query",
     "fuse",
@@ -86,6 +87,16 @@ def query_terms(query: str) -> list[str]:
     words = list(dict.fromkeys(w.lower() for w in _WORD.findall(query)))[:MAX_TERMS]
     content = [w for w in words if w not in _STOPWORDS]
     return content or words
+
+
+def best_chunks(*rankings: list[tuple[str, int, float]]) -> dict[str, int]:
+    """Each item's chunk from the ranking that places the item highest (the first ranking on a tie)."""
+    best: dict[str, tuple[int, int]] = {}
+    for ranking in rankings:
+        for position, (doc_id, chunk_id, _) in enumerate(ranking):
+            if doc_id not in best or position < best[doc_id][0]:
+                best[doc_id] = (position, chunk_id)
+    return {doc_id: chunk for doc_id, (_, chunk) in best.items()}
 
 
 def fts_query(query: str) -> str | None:
