@@ -43,6 +43,10 @@ class Counting(httpx.AsyncBaseTransport):
     def count(self, word: str) -> int:
         return sum(n for path, n in self.seen.items() if word in path)
 
+    def listings(self) -> int:
+        """Requests that listed a meeting's call recordings."""
+        return sum(n for path, n in self.seen.items() if path.endswith("/call_recordings"))
+
 
 @asynccontextmanager
 async def workspace(app: Any, token: str = DEMO_TOKEN) -> AsyncIterator[tuple[Workspace, Counting]]:
@@ -79,7 +83,7 @@ async def test_a_sync_indexes_every_seeded_item_and_a_second_one_rereads_no_tran
         assert index.status().docs == first.seen
         transcripts = wire.count("/transcript")
         assert transcripts >= len(store.call_recordings)
-        second = await sync_index(d, index, workspace_slug="demo-sales-co")
+        second = await sync_index(d, index, workspace_slug="demo-sales-co", full=True)
         assert second.unchanged == sum(first.seen.values()) and second.added == second.updated == 0
         assert wire.count("/transcript") == transcripts  # a complete transcript is not read again
     assert index.get_state("last_sync") is not None
@@ -109,6 +113,24 @@ async def test_docs_carry_record_labels_urls_and_context_for_multi_hop_queries(
     if task_without_record is not None:
         task_doc = index.get(f"task:{task_without_record['id']['task_id']}")
         assert task_doc is not None and task_doc.url == "https://app.attio.com/demo-sales-co/tasks"
+
+
+async def test_a_refresh_between_full_syncs_skips_the_thread_crawl_and_old_meetings(
+    app: Any, index: SearchIndex
+) -> None:
+    store = app.state.sandbox
+    async with workspace(app) as (d, wire):
+        await sync_index(d, index)
+        assert index.get_state("last_full_sync") is not None
+        threads, listings = wire.count("GET /v2/threads"), wire.listings()
+        light = await sync_index(d, index)  # the last full sync is recent
+        assert wire.count("GET /v2/threads") == threads
+        relisted = wire.listings() - listings
+        assert relisted < listings  # only meetings that ended shortly before their last check
+        assert light.deleted == 0 and index.status().docs["comment"] == len(store.comments)
+        full = await sync_index(d, index, full=True)
+        assert wire.count("GET /v2/threads") > threads and wire.listings() - listings - relisted == listings
+        assert full.unchanged == sum(full.seen.values())
 
 
 async def test_items_gone_from_attio_are_deleted_and_changed_ones_updated(

@@ -214,7 +214,9 @@ class SearchService:
             said = None
             if force or stale:
                 pending, self._pending = self._pending, []
-                report = await sync_index(d, index, workspace_slug=self._slug, progress=progress)
+                report = await sync_index(
+                    d, index, workspace_slug=self._slug, progress=progress, full=True if force else None
+                )
                 self.last_report = report
                 await apply_changes(d, index, pending, workspace_slug=self._slug)
                 verb = "built" if last is None else "refreshed"

@@ -15,6 +15,11 @@ One sync reads, with the key the server runs with (so only what that key can rea
   first entries of each list, in list order). Comments elsewhere are found only once written through this
   server (write-through) or once their record or entry is among those crawled.
 
+Comment threads cost a request per record or entry, and re-listing every meeting's recordings one per
+meeting, so only a *full* sync (the first, ``index build``, then one every ``FULL_SYNC_SECONDS``) does them;
+the refreshes in between re-read notes, tasks and meetings and the recordings of meetings that ended within
+``RECHECK_DAYS`` of their last check, and keep the comments and transcripts they did not re-read.
+
 A kind the key may not read (403) is skipped and recorded in the index state (``skipped``); it never fails
 the search. Items are upserted by version (a hash of what is indexed: unchanged ones are not re-embedded);
 what a complete listing no longer returns is deleted (a capped or failed listing deletes nothing).
@@ -66,6 +71,7 @@ MAX_MEETINGS = 2000
 MAX_THREAD_TARGETS = 250
 MAX_ENTRY_TARGETS = 250
 RECHECK_DAYS = 3
+FULL_SYNC_SECONDS = 6 * 3600
 CRAWL_OBJECTS = ("companies", "deals", "people")
 _CONCURRENCY = 4
 T = TypeVar("T")
@@ -166,6 +172,8 @@ class _Crawl:
         self.entry_targets: list[tuple[str, str]] = []
         self.complete: set[str] = set()  # kinds whose listing was complete (so deletions are safe)
         self.checked: dict[str, str] = _json(index.get_state("calls_checked"))
+        self.full = True
+        self.relisted: set[str] = set()  # meetings whose recordings were listed in full
 
     async def guarded(self, kind: str, fn: Callable[[], Awaitable[None]]) -> None:
         try:
@@ -210,8 +218,7 @@ class _Crawl:
                 break
         else:
             self.report.capped.append("transcript")
-        known = {k.split(":")[1] for k in self.index.versions("transcript")}
-        due = [m for m in self.meetings if m.meeting_id in known or self._recheck(m)]
+        due = [m for m in self.meetings if self.full or self._recheck(m)]
 
         async def recordings(meeting: Meeting) -> None:
             mid = meeting.meeting_id or ""
@@ -222,6 +229,7 @@ class _Crawl:
                 rec_cursor = page.next_cursor
                 if rec_cursor is None:
                     break
+            self.relisted.add(mid)
             if all(r.status != "processing" for m, r in self.recordings if m is meeting):
                 self.checked[mid] = utc_text(self.now)
 
@@ -332,19 +340,32 @@ async def sync_index(
     *,
     workspace_slug: str | None = None,
     progress: Progress | None = None,
+    full: bool | None = None,
 ) -> SyncReport:
     """Read the workspace (see the module doc) and bring ``index`` up to date with it. The embedding work
-    runs in a worker thread, so the server keeps answering (and reporting progress) meanwhile."""
+    runs in a worker thread, so the server keeps answering (and reporting progress) meanwhile.
+
+    ``full`` (default: when the last full sync is older than ``FULL_SYNC_SECONDS``, or there was none) also
+    crawls comment threads and re-lists every meeting's recordings; a lighter sync in between re-reads
+    notes, tasks and meetings, and the recordings of recent meetings only.
+    """
     started = time.monotonic()
     report = SyncReport()
     crawl = _Crawl(d, index, report, d.now())
+    last_full = instant(index.get_state("last_full_sync"))
+    crawl.full = (
+        full
+        if full is not None
+        else (last_full is None or (crawl.now - last_full).total_seconds() >= FULL_SYNC_SECONDS)
+    )
     await _say(progress, 0, 5, "reading notes, tasks and meetings")
     await crawl.guarded("note", crawl.list_notes)
     await crawl.guarded("task", crawl.list_tasks)
     await crawl.guarded("transcript", crawl.list_meetings)
     await _say(progress, 1, 5, "reading comment threads")
     known = await Known.of(d, workspace_slug)
-    await crawl.guarded("comment", crawl.list_threads)
+    if crawl.full:
+        await crawl.guarded("comment", crawl.list_threads)
     await _say(progress, 2, 5, "reading call transcripts")
     refs: list[tuple[str, str]] = []
     refs += [(n.parent_object or "", n.parent_record_id or "") for n in crawl.notes]
@@ -381,6 +402,8 @@ async def sync_index(
     index.set_state("calls_checked", json.dumps(crawl.checked, sort_keys=True))
     index.set_state("skipped", json.dumps(report.skipped, sort_keys=True))
     index.set_state("last_sync", utc_text(d.now()))
+    if crawl.full:
+        index.set_state("last_full_sync", utc_text(crawl.now))
     if workspace_slug:
         index.set_state("workspace_slug", workspace_slug)
     report.seconds = round(time.monotonic() - started, 3)
@@ -458,10 +481,7 @@ def _gone(index: Index, crawl: _Crawl, docs: Sequence[Doc]) -> list[str]:
             # a meeting no longer listed, or one whose recordings were listed without this one
             if meeting_id not in listed and "transcript" not in crawl.report.capped:
                 gone.append(doc_id)
-            elif (
-                meeting_id in {m.meeting_id for m, _ in crawl.recordings}
-                and recording_id not in listed_recordings
-            ):
+            elif meeting_id in crawl.relisted and recording_id not in listed_recordings:
                 gone.append(doc_id)
     if "comment" in crawl.complete:
         records = set(crawl.thread_targets)
