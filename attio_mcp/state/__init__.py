@@ -97,7 +97,7 @@ class SharedState:
     limiter_factory: Callable[[str], Limiter]
     store: StateStore
     close: Callable[[], Awaitable[None]]
-    redis_url: str | None = None  # host:port only (no password), for logs and doctor; None in memory mode
+    redis_url: str | None = None  # scheme://host:port/db without the password, for logs; None: memory
     health: RedisHealth | None = field(default=None, repr=False)
     ping: Callable[[], Awaitable[bool]] = field(default=_always, repr=False)
     """True when Redis answers PING (always True in memory mode): for a readiness check or doctor."""
