@@ -168,6 +168,11 @@ class SearchService:
     def enabled(self) -> bool:
         return self.options.enabled
 
+    @property
+    def workspace_slug(self) -> str | None:
+        """The workspace's slug (for app URLs), once ``path`` has read ``GET /v2/self``."""
+        return self._slug
+
     def wrote(self, doc_id: str, *, deleted: bool = False) -> None:
         """An item written through this server: the next search re-reads it (or drops it) first."""
         if self.options.enabled:
@@ -480,8 +485,8 @@ async def fetch_item(d: Workspace, item_id: str) -> FetchOut:
 
 async def _slug(d: Workspace) -> str | None:
     service = d.search
-    if service is not None and service._slug is not None:
-        return service._slug
+    if service is not None and service.workspace_slug is not None:
+        return service.workspace_slug
     info = await d.call(d.client.get_self())
     return info.workspace_slug
 
