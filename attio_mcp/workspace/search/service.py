@@ -30,7 +30,7 @@ from attio_mcp.workspace.context import Subject, Workspace
 from attio_mcp.workspace.errors import WorkspaceError
 from attio_mcp.workspace.interpret import Interpreted, show
 from attio_mcp.workspace.labels import record_label
-from attio_mcp.workspace.render import flatten_record
+from attio_mcp.workspace.render import compact_timestamp, flatten_record
 from attio_mcp.workspace.search.collect import Known, load_records, transcript_turns
 from attio_mcp.workspace.search.model import DOC_KINDS, DocKind, Hit
 from attio_mcp.workspace.search.sync import Change, Index, Progress, SyncReport, apply_changes, sync_index
@@ -527,7 +527,7 @@ async def _fetch_note(d: Workspace, ident: str, uid: str, known: Known) -> Fetch
         url=known.url(ref),
         metadata={
             **_record_meta(known, note.parent_object, note.parent_record_id),
-            "created_at": note.created_at,
+            "created_at": compact_timestamp(note.created_at),
             "author": known.member(note.created_by_actor),
         },
     )
@@ -549,11 +549,11 @@ async def _fetch_task(d: Workspace, ident: str, uid: str, known: Known) -> Fetch
         text=text,
         url=(known.url(refs[0]) if refs else None) or known.tasks_url(),
         metadata={
-            "deadline_at": task.deadline_at,
+            "deadline_at": compact_timestamp(task.deadline_at),
             "is_completed": task.is_completed,
             "assignees": assignees,
             "records": [{"object": r.object, "id": r.record_id, "name": r.label} for r in refs],
-            "created_at": task.created_at,
+            "created_at": compact_timestamp(task.created_at),
         },
     )
 
@@ -570,7 +570,8 @@ async def _fetch_comment(d: Workspace, ident: str, uid: str, known: Known) -> Fe
     for c in thread.comments if thread is not None else [comment]:
         mark = " (this comment)" if c.comment_id == comment.comment_id else ""
         lines.append(
-            f"[{c.created_at or ''}] {known.member(c.author) or 'someone'}{mark}: {c.content_plaintext or ''}"
+            f"[{compact_timestamp(c.created_at) or ''}] {known.member(c.author) or 'someone'}{mark}: "
+            f"{c.content_plaintext or ''}"
         )
     return FetchOut(
         id=ident,
@@ -581,7 +582,7 @@ async def _fetch_comment(d: Workspace, ident: str, uid: str, known: Known) -> Fe
             **_record_meta(known, target.get("object_id"), target.get("record_id")),
             "thread_id": comment.thread_id,
             "author": known.member(comment.author),
-            "created_at": comment.created_at,
+            "created_at": compact_timestamp(comment.created_at),
             "resolved": bool(comment.resolved_at),
         },
     )
