@@ -241,3 +241,16 @@ def test_the_search_says_which_kinds_were_denied_and_which_failed() -> None:
         "not refreshed (Attio failed; the previous copy is searched): transcript (RATE_LIMIT)",
     ]
     assert _skipped_notes("{}") == [] and _skipped_notes(None) == [] and _skipped_notes("not json") == []
+
+
+async def test_fetch_cuts_a_very_long_text_at_a_line_and_says_so(app: Any) -> None:
+    from attio_mcp.workspace.search.service import fetch_item
+
+    recording = next(iter(app.state.sandbox.call_recordings.values()))["id"]
+    ident = f"transcript:{recording['meeting_id']}:{recording['call_recording_id']}"
+    async with workspace(app) as (d, _):
+        whole = await fetch_item(d, ident)
+        cut = await fetch_item(d, ident, max_chars=500)
+    assert "truncated" not in whole.metadata and len(whole.text) > 500
+    assert len(cut.text) <= 500 and whole.text.startswith(cut.text) and whole.text[len(cut.text)] == "\n"
+    assert cut.metadata["truncated"].endswith("call_transcript_get reads it page by page")

@@ -34,7 +34,7 @@ from attio_mcp.workspace.render import compact_timestamp, flatten_record
 from attio_mcp.workspace.search.collect import Known, load_records, transcript_turns
 from attio_mcp.workspace.search.model import DOC_KINDS, DocKind, Hit
 from attio_mcp.workspace.search.sync import Change, Index, Progress, SyncReport, apply_changes, sync_index
-from attio_mcp.workspace.values import UUID_RE, words_to_iso
+from attio_mcp.workspace.values import words_to_iso
 
 __all__ = [
     "TYPE_NAMES",
@@ -60,6 +60,7 @@ _TYPE_WORDS: dict[str, str] = {
 _RRF_K = 60
 _SNIPPET = 240
 RECORDS_MAX = 25
+FETCH_CHARS = 90_000  # under the tools' 100,000-character result cap, which would cut the text to 2,000
 _ID_SHAPES = (
     "record:<object>:<record_id>, note:<note_id>, comment:<comment_id>, task:<task_id> or "
     "transcript:<meeting_id>:<call_recording_id>"
@@ -462,8 +463,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
-async def fetch_item(d: Workspace, item_id: str) -> FetchOut:
-    """The ``fetch`` tool: the whole item, read live from Attio."""
+async def fetch_item(d: Workspace, item_id: str, *, max_chars: int = FETCH_CHARS) -> FetchOut:
+    """The ``fetch`` tool: the whole item, read live from Attio; a text longer than ``max_chars`` (a very
+    long call) is cut at a line and says so in ``metadata.truncated``."""
+    out = await _fetch(d, item_id)
+    if len(out.text) > max_chars:
+        cut = out.text.rfind("\n", 0, max_chars)
+        kept = out.text[: cut if cut > 0 else max_chars]
+        where = (
+            "call_transcript_get reads it page by page"
+            if out.id.startswith("transcript:")
+            else "open the url"
+        )
+        out.metadata["truncated"] = f"text cut at {len(kept):,} of {len(out.text):,} characters; {where}"
+        out.text = kept
+    return out
+
+
+async def _fetch(d: Workspace, item_id: str) -> FetchOut:
     match = _ID.match(item_id.strip())
     if match is None:
         raise _bad_id(item_id)
@@ -473,8 +490,6 @@ async def fetch_item(d: Workspace, item_id: str) -> FetchOut:
     if match["meeting"]:
         return await _fetch_transcript(d, ident, match["meeting"], match["recording"])
     kind, uid = match["kind"], match["item"]
-    if not UUID_RE.match(uid):
-        raise _bad_id(item_id)
     known = await Known.of(d, await _slug(d))
     if kind == "note":
         return await _fetch_note(d, ident, uid, known)
