@@ -31,7 +31,17 @@ FORBIDDEN = {
     "tools": ("httpx", "attio_mcp.server", "attio_mcp.cli", "attio_mcp.sandbox"),
     "skills": ("httpx", "attio_mcp.sandbox"),
     "sandbox": ("attio_mcp.attio", "attio_mcp.tools", "attio_mcp.server", "attio_mcp.skills", "mcp"),
-    "server": ("attio_mcp.cli",),  # the command line sits on top of the server, never below it
+    "server": ("attio_mcp.cli",),
+    # Shared state (Redis limiter, sealed store) serves the server and the client's limiter seam only.
+    "state": (
+        "mcp",
+        "attio_mcp.workspace",
+        "attio_mcp.tools",
+        "attio_mcp.server",
+        "attio_mcp.cli",
+        "attio_mcp.skills",
+        "attio_mcp.sandbox",
+    ),  # the command line sits on top of the server, never below it
 }
 
 

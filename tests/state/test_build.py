@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 from attio_mcp.attio import LocalLimiter
 from attio_mcp.server.settings import Settings
 from attio_mcp.state import (
+    SHARED_RATE_SHARE,
     MemoryStore,
     RedisLimiter,
     RedisStore,
@@ -53,8 +54,10 @@ async def test_redis_mode_shares_the_limiter_and_seals_the_store(redis_url: str)
         assert isinstance(limiter, RedisLimiter)
         assert shared.limiter_factory(token) is limiter
         await limiter.acquire("write")
-        # The bucket is in Redis under the token's hash, kept until it would be full again (burst 2, 7/s).
-        assert 0 < await check.pttl(bucket_key(token, "write")) <= 1 / 7 * 1000 + 1000
+        # The bucket is in Redis under the token's hash, kept until it would be full again (burst 2, at the
+        # shared share of 7/s).
+        assert limiter._rates["write"] == pytest.approx(7 * SHARED_RATE_SHARE)
+        assert 0 < await check.pttl(bucket_key(token, "write")) <= 1 / (7 * SHARED_RATE_SHARE) * 1000 + 1000
         assert await shared.ping() is True
         await shared.store.put("grant:x", {"a": 1}, ttl=60)
         assert await shared.store.take("grant:x") == {"a": 1}
