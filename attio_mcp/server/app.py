@@ -289,7 +289,10 @@ def search_service(settings: Settings) -> SearchService:
     """The search index settings: the in-memory sandbox keeps its index in memory unless --index-dir is set."""
     in_memory = settings.sandbox and settings.sandbox_db is None and settings.index_dir is None
     options = IndexOptions(
-        settings.index_enabled, settings.index_dir, settings.index_refresh_seconds, in_memory=in_memory
+        settings.index_enabled,
+        settings.index_dir or settings.cache_index_dir,
+        settings.index_refresh_seconds,
+        in_memory=in_memory,
     )
     return SearchService(options)
 

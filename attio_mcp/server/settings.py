@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from attio_mcp.toolsets import TOOLSET_IDS
+from attio_mcp.workspace.search.paths import default_index_dir
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -62,7 +63,8 @@ class Settings(BaseModel):
     disable_destructive: bool = False
     # Search index (#18): one SQLite file per workspace under ``index_dir`` (default: the user cache dir).
     index_enabled: bool = True
-    index_dir: str | None = None
+    index_dir: str | None = None  # --index-dir / ATTIO_MCP_INDEX_DIR, as given
+    cache_index_dir: str | None = None  # the user cache dir's index folder, from XDG_CACHE_HOME etc.
     index_refresh_seconds: float = Field(300.0, ge=0)
     # Team hosting (#19): shared state in Redis, Attio sign-in brokered by this server.
     redis_url: SecretStr | None = None
@@ -309,6 +311,7 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
         "disable_destructive": _flag(env.get("ATTIO_MCP_DISABLE_DESTRUCTIVE")),
         "index_enabled": _negated(_flag(env.get("ATTIO_MCP_NO_INDEX"))),
         "index_dir": env.get("ATTIO_MCP_INDEX_DIR") or None,
+        "cache_index_dir": str(default_index_dir(env)),
         "index_refresh_seconds": env.get("ATTIO_MCP_INDEX_REFRESH_SECONDS") or None,
         "redis_url": env.get("ATTIO_MCP_REDIS_URL") or None,
         "oauth": _flag(env.get("ATTIO_MCP_OAUTH")),
