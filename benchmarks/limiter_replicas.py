@@ -39,7 +39,7 @@ from bulk_import import Counting, SandboxServer  # noqa: E402
 from attio_mcp.attio import AttioClient, AttioError, Limiter, RateLimitError  # noqa: E402
 from attio_mcp.attio._http import BURST  # noqa: E402
 from attio_mcp.sandbox import DEMO_TOKEN, RateLimitConfig, create_app  # noqa: E402
-from attio_mcp.state import RedisHealth, RedisLimiter  # noqa: E402
+from attio_mcp.state import SHARED_RATE_SHARE, RedisHealth, RedisLimiter  # noqa: E402
 from attio_mcp.state.connection import connect  # noqa: E402
 
 CEILINGS = {"write": 25.0, "read": 100.0}
@@ -166,7 +166,10 @@ def main() -> None:
     parser.add_argument("--as-replica", nargs=2, metavar=("BASE_URL", "REDIS_URL"), help=argparse.SUPPRESS)
     parser.add_argument("--record", default="", help=argparse.SUPPRESS)
     parser.add_argument(
-        "--share", type=float, default=1.0, help="the shared limiter's rate as a share of Attio's (e.g. 0.96)"
+        "--share",
+        type=float,
+        default=SHARED_RATE_SHARE,
+        help=f"the shared limiter's rate as a share of Attio's (default {SHARED_RATE_SHARE}, the server's)",
     )
     args = parser.parse_args()
     if args.as_replica:
