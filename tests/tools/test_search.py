@@ -102,6 +102,11 @@ async def test_types_record_and_since_filter(tools: Any, sandbox_app: Any) -> No
     )
     assert scoped["results"] and all(r["record"]["id"] == acme for r in scoped["results"])
     assert "record" not in _kinds(scoped)  # scoped to a record: records search is skipped
+    named = await tools.ok(
+        "search", {"query": "renewal", "resource_type": "companies", "record_id": "Acme Inc", "limit": 25}
+    )
+    assert named["results"] == scoped["results"]
+    assert named["interpreted"] == [f"record_id: 'Acme Inc' → companies {acme[:8]}…"]
 
     tasks = await tools.ok("search", {"query": "follow up", "types": ["tasks", "comments"], "limit": 25})
     assert tasks["results"] and _kinds(tasks) <= {"task", "comment"}

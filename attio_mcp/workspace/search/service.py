@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 from pydantic import BaseModel
 
 from attio_mcp.attio import Record
@@ -203,8 +204,6 @@ class SearchService:
 
     def _guard(self) -> Any:
         if self._lock is None:
-            import anyio
-
             self._lock = anyio.Lock()
         return self._lock
 
@@ -423,7 +422,10 @@ async def run_search(
         try:
             said = await service.refresh(d, progress=progress)
             index = await service.index(d)
-            hits = index.search(query, kinds=kinds, record=scope, since=floor, limit=limit)
+            # in a worker thread: the first dense query loads the model, and the loop keeps serving meanwhile
+            hits = await anyio.to_thread.run_sync(
+                lambda: index.search(query, kinds=kinds, record=scope, since=floor, limit=limit)
+            )
             texts = [text_item(h) for h in hits]
         except WorkspaceError:
             raise
