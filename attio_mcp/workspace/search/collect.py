@@ -19,7 +19,7 @@ from typing import Any
 from attio_mcp.attio import CallRecording, Comment, Meeting, Note, Record, Task, Thread, Transcript
 from attio_mcp.workspace.activity import instant, meeting_times, utc_text
 from attio_mcp.workspace.context import Workspace
-from attio_mcp.workspace.errors import LookupFailure
+from attio_mcp.workspace.errors import LookupFailure, WorkspaceError
 from attio_mcp.workspace.labels import record_label
 from attio_mcp.workspace.render import compact_timestamp
 from attio_mcp.workspace.schema import TargetSchema
@@ -94,7 +94,7 @@ class Known:
         known = cls(workspace_slug=workspace_slug)
         try:
             members = await d.call(d.members())
-        except Exception:  # noqa: BLE001 - a key without user_management:read: authors stay ids
+        except WorkspaceError:  # a key without user_management:read: authors stay ids
             members = []
         for m in members:
             name = m.full_name or ""
@@ -172,7 +172,7 @@ async def load_records(d: Workspace, known: Known, refs: Iterable[tuple[str, str
             query = d.client.query_records(slug, filter={"record_id": {"$in": chunk}}, limit=len(chunk))
             try:
                 found = await d.call(query)
-            except Exception:  # noqa: BLE001 - labels are a nicety: the item is indexed without them
+            except WorkspaceError:  # labels are a nicety: the item is indexed without them
                 break
             for record in found:
                 if record.record_id:
