@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from attio_mcp.workspace.search.chunks import chunk_doc
 from attio_mcp.workspace.search.embed import MODEL_DIM, MODEL_NAME, WordLlamaEmbedder, default_embedder
 from attio_mcp.workspace.search.index import SearchIndex
 from attio_mcp.workspace.search.model import Doc
@@ -117,3 +118,59 @@ def test_building_the_model_leaves_the_root_logger_alone() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.split() == ["0", str(logging.WARNING)]
+
+
+_SALES_TALK = [
+    "Thanks everyone for joining, let's go through the agenda and the rollout plan for the team.",
+    "So on our side the sales team has been growing and we want to make sure the platform scales with us.",
+    "Can you walk us through how the reporting works and what the dashboards look like for managers?",
+    "We talked to a few of your customers and they said the onboarding was smooth and the support team helpful.",
+    "Our timeline is to have something signed by the end of the quarter if the numbers work for us.",
+    "I will send over the deck after the call and we can set up a follow-up meeting with your team next week.",
+    "The main thing for us is adoption, the reps need to actually use the tool every day.",
+    "We can start with a pilot for one region and then expand to the rest of the organisation.",
+    "Let me share my screen and show you the pipeline view that most of our customers use.",
+    "That sounds great, we will discuss internally and come back to you with questions by Friday.",
+    "How does the pricing work when we add more users over the course of the year?",
+    "Our current process is mostly spreadsheets and email, which is why we started looking at options.",
+]
+
+
+def test_centring_keeps_long_generic_call_windows_from_crowding_out_a_short_paraphrase(
+    no_network: list[object],
+) -> None:
+    # Call windows of five generic sentences each share the corpus's common direction (sales talk) far more
+    # than a short note does; uncentred, they are all nearer to a paraphrase query than the note it means.
+    calls = [
+        Doc(
+            id=f"transcript:m{i}:r",
+            kind="transcript",
+            title="Call",
+            version="1",
+            text=" ".join(_SALES_TALK[(5 * i + 7 * j) % len(_SALES_TALK)] for j in range(5)),
+        )  # fmt: skip
+        for i in range(24)
+    ]
+    notes = {
+        "note:leave": "Northwind expansion is slipping, champion is on leave.",
+        "note:soc": "Cobalt wants to add two more SOC teams next year.",
+        "note:incumbent": "Evergreen is comparing us with their incumbent vendor.",
+        "note:price": "Lost on price; Sterling chose a cheaper bundled offer.",
+    }
+    docs = calls + [Doc(id=i, kind="note", title="Note", text=t, version="1") for i, t in notes.items()]
+    queries = {
+        "note:leave": "the deal is delayed because our main contact is on holiday",
+        "note:soc": "customer growing its security operations groups in the coming year",
+    }
+    model = default_embedder()
+    chunk_vectors = model.embed([c.indexed for d in docs for c in chunk_doc(d)])
+    owners = [d.id for d in docs for _ in chunk_doc(d)]
+    index = SearchIndex(":memory:", embedder=default_embedder)
+    index.upsert(docs)
+    for target, query in queries.items():
+        raw = chunk_vectors @ model.embed([query])[0]
+        uncentred = list(dict.fromkeys(owners[i] for i in np.argsort(-raw)))
+        assert uncentred.index(target) >= 10  # behind ten call windows
+        centred = [h.doc_id for h in index.search(query, mode="dense", limit=5)]
+        assert target in centred[:3], centred
+    assert no_network == []

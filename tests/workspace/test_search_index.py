@@ -502,3 +502,95 @@ def test_threads_share_one_index(index: SearchIndex) -> None:
         t.join()
     assert errors == []
     assert index.count() == 5 + 80
+
+
+def _centred_cosines(docs: Sequence[Doc], query: str, dim: int = 64) -> dict[str, float]:
+    """Each doc's best chunk cosine with ``query``, both centred on the (shrunk) mean chunk vector, computed
+    here from scratch (float16 storage included) as a reference for the index's dense scores."""
+    fresh = CountingEmbedder(dim=dim)
+    owners = [d.id for d in docs for _ in chunk_doc(d)]
+    matrix = fresh.embed([c.indexed for d in docs for c in chunk_doc(d)]).astype("<f2").astype(np.float64)
+    n = len(matrix)
+    mean = matrix.mean(axis=0)
+    spread = sum(float(np.sum((row - mean) ** 2)) for row in matrix) / (n - 1)  # James-Stein shrinkage
+    mean *= max(0.0, 1 - (dim - 2) / dim * spread / (n * float(mean @ mean)))
+    centred = matrix - mean
+    centred /= np.linalg.norm(centred, axis=1, keepdims=True)
+    q = fresh.embed([query])[0].astype(np.float64) - mean
+    cosines = centred @ (q / np.linalg.norm(q))
+    best: dict[str, float] = {}
+    for owner, cosine in zip(owners, cosines, strict=True):
+        best[owner] = max(best.get(owner, -2.0), float(cosine))
+    return best
+
+
+def _dense_scores(ix: SearchIndex, query: str) -> dict[str, float]:
+    return {h.doc_id: h.score for h in ix.search(query, mode="dense", limit=50)}
+
+
+def test_dense_scores_are_cosines_centred_on_the_mean_of_the_stored_vectors(
+    tmp_path: Path, embedder: CountingEmbedder
+) -> None:
+    path, query = tmp_path / "idx.sqlite3", "security review of the contract"
+    docs = _docs()
+    server = SearchIndex(path, embedder=embedder)
+    server.upsert(docs)
+    assert _dense_scores(server, query) == pytest.approx(_centred_cosines(docs, query), abs=1e-5)
+
+    # The mean follows every change, from the stored vectors: nothing but the query is embedded again.
+    asked = len(embedder.texts)
+    server.delete(["note:n2"])
+    docs = [d for d in docs if d.id != "note:n2"]
+    assert _dense_scores(server, query) == pytest.approx(_centred_cosines(docs, query), abs=1e-5)
+    changed = Doc(**{**docs[0].__dict__, "version": "v2", "text": "Security questionnaire returned."})
+    server.upsert([changed])
+    docs = [changed, *docs[1:]]
+    assert _dense_scores(server, query) == pytest.approx(_centred_cosines(docs, query), abs=1e-5)
+    assert len(embedder.texts) == asked + 1 + len(chunk_doc(changed)) + 1  # two queries, one changed note
+
+    # Another process's writes move the mean of the index the server has in memory.
+    with SearchIndex(path, embedder=CountingEmbedder()) as cli:
+        extra = Doc(id="note:n9", kind="note", title="Security", text="Security audit booked.", version="v1")
+        cli.upsert([extra])
+        docs = [*docs, extra]
+        assert _dense_scores(cli, query) == pytest.approx(_centred_cosines(docs, query), abs=1e-5)
+    assert _dense_scores(server, query) == pytest.approx(_centred_cosines(docs, query), abs=1e-5)
+    server.close()
+
+    # A reopened file scores the same without embedding its chunks again.
+    again = CountingEmbedder()
+    with SearchIndex(path, embedder=again) as ix:
+        assert _dense_scores(ix, query) == pytest.approx(_centred_cosines(docs, query), abs=1e-5)
+        assert again.texts == [query]
+
+
+def test_centring_lifts_the_distinctive_item_over_ones_carrying_the_common_direction() -> None:
+    # Three dimensions: 0 is what every chunk shares (the corpus's register), 1 and 2 are topics. The long
+    # chunks are mostly the common direction; the note is about topic 2 with little of it. The query leans on
+    # the common direction too (as any query embedded by the same averaging model does), with topic 2.
+    table = {"about topic two": [0.3, 0.0, 1.0], "the query": [2.0, 0.0, 1.0]}
+    table.update({f"long chunk {i}": [3.0, 1.0 if i % 2 else -1.0, 0.2 * (i % 3)] for i in range(8)})
+
+    class TableEmbedder:
+        name, dim = "table-3", 3
+
+        def embed(self, texts: Sequence[str]) -> np.ndarray:  # a chunk is embedded as "title\ntext"
+            rows = np.array([table[t.split("\n")[-1]] for t in texts], dtype=np.float32)
+            return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    texts = [t for t in table if t != "the query"]
+    docs = [Doc(id=f"note:{i}", kind="note", title="Note", text=t, version="1") for i, t in enumerate(texts)]
+    ix = SearchIndex(":memory:", embedder=TableEmbedder())
+    ix.upsert(docs)
+    raw = TableEmbedder().embed(texts) @ TableEmbedder().embed(["the query"])[0]
+    assert texts[int(np.argmax(raw))].startswith("long chunk")  # uncentred, a long chunk is the nearest
+    hits = ix.search("the query", mode="dense", limit=3)
+    assert hits[0].doc_id == "note:0"
+    assert hits[0].score > 0.7 and all(h.score < 0.3 for h in hits[1:])
+
+
+def test_a_lone_chunk_is_the_mean_and_scores_zero(embedder: CountingEmbedder) -> None:
+    ix = SearchIndex(":memory:", embedder=embedder)
+    ix.upsert([Doc(id="note:1", kind="note", title="t", text="budget talk", version="1")])
+    [hit] = ix.search("money", mode="dense")
+    assert (hit.doc_id, hit.score) == ("note:1", 0.0)

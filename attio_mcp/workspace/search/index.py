@@ -8,7 +8,9 @@ they are embedded the next time the index runs with its model.
 
 Dense search keeps every chunk vector in one in-memory matrix (``vectors``), read from SQLite on the first
 dense query and kept in step by ``upsert`` and ``delete`` (and read again when another process wrote the
-file). Query sanitising, fusion and snippets are in ``rank``.
+file). Dense scores are cosines centred on the mean of every stored chunk vector (see ``vectors``): the mean
+is recomputed from the stored vectors whenever they change, never by embedding again. Query sanitising,
+fusion and snippets are in ``rank``.
 """
 
 from __future__ import annotations
@@ -416,7 +418,7 @@ class SearchIndex:
         filter. ``mode`` is ``lexical`` (FTS5 BM25), ``dense`` (cosine over embeddings) or ``hybrid`` (both,
         fused by ``rank.fuse``); without an embedder every mode answers lexically. ``Hit.score`` is higher
         for better hits and compares only within one answer: the fused RRF score in hybrid mode, the
-        negated BM25 in lexical mode, the cosine in dense mode.
+        negated BM25 in lexical mode, the centred cosine in dense mode.
         """
         terms = rank.query_terms(query)
         if not terms or limit <= 0:
@@ -476,7 +478,8 @@ class SearchIndex:
         filters: tuple[Collection[str], tuple[str, str] | None, str | None],
         depth: int,
     ) -> list[tuple[str, int, float]] | None:
-        """(doc id, best chunk id, cosine) of the best ``depth`` items, best first; None without a model."""
+        """(doc id, best chunk id, centred cosine) of the best ``depth`` items, best first; None without a
+        model; [] for a query the model has no vector for."""
         import numpy as np
 
         vectors = self._loaded(conn)
@@ -486,7 +489,9 @@ class SearchIndex:
         if not vectors.ids:
             return []
         q = np.asarray(embedder.embed([query]), dtype=np.float32)[0]
-        scores = vectors.matrix @ q
+        scores = vectors.scores(q)
+        if scores is None:
+            return []
         if any(filters):
             scores = np.where(vectors.mask(*filters), scores, -np.inf)
         return vectors.top(scores, depth)

@@ -3,12 +3,21 @@
 The matrix is read from SQLite on the first dense query (10,000 chunks of 256 dimensions are 10 MB) and kept
 in step with upserts and deletes by ``without`` and ``plus``. A query is one matrix-vector product; the
 filters are tests on arrays beside it, so no SQL runs per query.
+
+Scores are cosines after mean-centring: the mean ``m`` of every stored chunk vector is subtracted from each
+chunk vector ``x`` and from the query vector ``q`` before the cosine is taken. Embeddings that average static
+token vectors share a large common direction (the average of any text in the corpus's register: here, sales
+talk), so raw cosines are all high and close together and a long, generic chunk sits near every query;
+removing the common part leaves what distinguishes one text from the others. ``m`` is a property of the
+corpus, not a parameter: it is the column mean of the matrix, recomputed (no embedding) whenever the matrix
+changes. The centred matrix is never materialised: ``(x - m)·(q - m) = x·q - x·m - m·q + m·m``, with ``x·m``
+and ``|x - m|`` computed once per matrix, so a query is still one matrix-vector product.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from attio_mcp.workspace.search.store import RECORD_SEP
@@ -20,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["CHUNKS_PER_ITEM", "Vectors"]
 
 CHUNKS_PER_ITEM = 20  # the best chunks read first per item wanted (more when they hold too few items)
+_TINY = 1e-6  # a centred vector shorter than this is the mean itself: it has no direction
 
 
 @dataclass
@@ -33,6 +43,10 @@ class Vectors:
     records: NDArray[np.str_]
     times: NDArray[np.str_]
     matrix: NDArray[np.float32]
+    # The corpus mean and, per row, x·m and |x - m|: computed on the first query after the matrix changed.
+    _centre: tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.float32]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def of(cls, rows: Sequence[Sequence[Any]], matrix: NDArray[np.float32]) -> Vectors:
@@ -58,6 +72,40 @@ class Vectors:
         if since:
             keep &= (self.times != "") & (self.times >= since)
         return keep
+
+    @property
+    def mean(self) -> NDArray[np.float32]:
+        """The corpus's common direction: the mean of every chunk vector, shrunk (see ``_shrunk_mean``)."""
+        return self._centring()[0]
+
+    def _centring(self) -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.float32]]:
+        import numpy as np
+
+        if self._centre is None:
+            mean = _shrunk_mean(self.matrix).astype(np.float32)
+            dots = self.matrix @ mean
+            norms = np.linalg.norm(self.matrix - mean, axis=1).astype(np.float32)
+            self._centre = (mean, dots, norms)
+        return self._centre
+
+    def scores(self, query: NDArray[np.float32]) -> NDArray[np.float32] | None:
+        """Each row's cosine with ``query``, both centred on the corpus mean (see the module's docstring);
+        None for a query vector of zeros (a text of no known token: nothing to compare). A chunk that is the
+        mean itself (the only chunk of a corpus) scores 0."""
+        import numpy as np
+
+        if not np.any(query):
+            return None
+        mean, dots, norms = self._centring()
+        centred = query - mean
+        length = float(np.linalg.norm(centred))
+        if length < _TINY:
+            return None
+        raw = self.matrix @ query - dots - float(mean @ query) + float(mean @ mean)
+        out: NDArray[np.float32] = np.where(
+            norms > _TINY, raw / np.maximum(norms, _TINY) / length, 0.0
+        ).astype(np.float32)
+        return out
 
     def without(self, doc_ids: set[str]) -> Vectors:
         keep = [i for i, d in enumerate(self.docs) if d not in doc_ids] if doc_ids else None
@@ -110,3 +158,27 @@ class Vectors:
                 break
             k = min(count, 4 * k)
         return [(doc_id, chunk, score) for doc_id, (chunk, score) in found.items()]
+
+
+def _shrunk_mean(matrix: NDArray[np.float32]) -> NDArray[np.float64]:
+    """The mean row of ``matrix``, shrunk towards zero by the positive-part James-Stein factor.
+
+    The sample mean of ``n`` vectors with no common direction at all is not zero but noise of squared length
+    about ``S / n`` (``S``: the rows' total variance); subtracting it would then push every query away from
+    whatever the few items have in common, which on a handful of items scrambles the ranking. The factor
+    ``1 - (d - 2) / d * S / (n |m|^2)`` (clipped at 0) removes exactly that noise part: it is ~1 for a corpus
+    with a real common direction (the demo workspace: 615 chunks, |m|^2 = 0.30, factor 0.996) and falls to
+    0 when the mean is no longer than chance. Fewer than two vectors have no variance to measure: no centring.
+    """
+    import numpy as np
+
+    n, dim = matrix.shape if matrix.ndim == 2 else (0, 0)
+    if n < 2 or dim < 3:
+        return np.zeros(dim, dtype=np.float64)
+    mean: NDArray[np.float64] = matrix.mean(axis=0, dtype=np.float64)
+    spread = float(np.square(matrix - mean).sum(dtype=np.float64)) / (n - 1)
+    length = float(mean @ mean)
+    if length <= 0.0:
+        return mean
+    shrunk: NDArray[np.float64] = mean * max(0.0, 1.0 - (dim - 2) / dim * spread / (n * length))
+    return shrunk
