@@ -297,6 +297,19 @@ def test_words_partially_matching_still_rank_and_the_last_word_matches_as_a_pref
     assert _ids(index.search("the", mode="lexical")) != []  # only stop words: they are searched
 
 
+def test_a_query_of_a_few_words_also_ranks_them_as_a_phrase() -> None:
+    texts = {
+        "note:verbatim": "Finance signed off on the renewal quote yesterday.",
+        "note:scattered": "Renewal: the quote is late, renewal pricing needs a new quote before the renewal date.",
+        **{f"note:f{i}": f"Unrelated filler note number {i} about lunch plans." for i in range(6)},
+    }
+    ix = SearchIndex(":memory:")
+    ix.upsert([Doc(id=i, kind="note", title="Note", text=t, version="1") for i, t in texts.items()])
+    # Word by word the scattered note scores higher (more occurrences); the words in order win.
+    assert _ids(ix.search("quote renewal ", mode="lexical")) == ["note:scattered", "note:verbatim"]
+    assert _ids(ix.search("renewal quote ", mode="lexical")) == ["note:verbatim", "note:scattered"]
+
+
 def test_context_words_find_an_item_but_snippets_show_only_its_text(index: SearchIndex) -> None:
     [hit] = index.search("Sam Lee", mode="lexical")
     assert hit.doc_id == "transcript:m1:r1"

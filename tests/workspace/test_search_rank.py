@@ -14,13 +14,17 @@ from attio_mcp.workspace.search.paths import default_index_dir, index_file
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("pricing concerns", '"pricing" OR "concerns" OR "concerns"*'),
-        ("pricing concerns ", '"pricing" OR "concerns"'),
-        ('NEAR("a" b) AND c*', '"near" OR "b" OR "c"'),  # "a" and "and" are common words
-        ("what did the CFO say?", '"cfo" OR "say"'),
+        ("pricing concerns", '"pricing" OR "concerns" OR "concerns"* OR "pricing concerns"'),
+        ("pricing concerns ", '"pricing" OR "concerns" OR "pricing concerns"'),
+        ('NEAR("a" b) AND c*', '"near" OR "b" OR "c" OR "near a b and c"'),  # "a" and "and" are common words
+        ("what did the CFO say?", '"cfo" OR "say" OR "what did the cfo say"'),
         ("the", '"the" OR "the"*'),
-        ("x:y ^z -w", '"x" OR "y" OR "z" OR "w"'),
-        ("soc_2", '"soc" OR "2"'),
+        ("x:y ^z -w", '"x" OR "y" OR "z" OR "w" OR "x y z w"'),
+        ("soc_2", '"soc" OR "2" OR "soc 2"'),
+        (
+            "one two three four five six seven eight nine ",
+            " OR ".join(f'"{w}"' for w in "one two three four five six seven eight nine".split()),
+        ),  # too long for a phrase
         ("", None),
         ('"*()^', None),
     ],

@@ -4,7 +4,10 @@ The user's words never reach FTS5 as syntax: ``fts_query`` keeps only word token
 ``AND``, ``NEAR``, ``*``, ``:``, ``^`` and parentheses are plain words or dropped) and ORs them, so an item
 matching some of the words still ranks, BM25 putting the items with more and rarer words first. Very common
 English words are left out when the query has other words, and the last word also matches as a prefix
-(a query typed as you go).
+(a query typed as you go). A query of 2 to 8 words is also ORed in as one quoted phrase (its words in order,
+common words included), so an item holding the words as written beats one holding them scattered; on the
+labelled demo set this changes no recall or MRR figure (those queries are not quotes), it is there for the
+user who pastes a phrase they remember.
 
 Hybrid search uses weighted reciprocal rank fusion: an item at rank ``r`` (1-based) of a list of weight
 ``w`` scores ``w / (RRF_K + r)``, and its scores from the two lists add up. Ranks, not raw scores, are
@@ -72,6 +75,7 @@ def fuse(
 
 
 MAX_TERMS = 32  # words of a query that are searched; the rest is ignored
+PHRASE_WORDS = (2, 8)  # a query of this many words also matches as one phrase
 SNIPPET_CHARS = 300
 
 _WORD = re.compile(r"[^\W_]+")
@@ -108,6 +112,9 @@ def fts_query(query: str) -> str | None:
     last = terms[-1]
     if len(last) >= 3 and query.rstrip() == query and query.lower().endswith(last):
         parts.append(f'"{last}"*')
+    words = [w.lower() for w in _WORD.findall(query)]
+    if PHRASE_WORDS[0] <= len(words) <= PHRASE_WORDS[1]:
+        parts.append('"' + " ".join(words) + '"')  # the words in their order, common words included
     return " OR ".join(parts)
 
 
