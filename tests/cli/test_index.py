@@ -9,6 +9,12 @@ import pytest
 from attio_mcp import cli
 
 
+@pytest.fixture(autouse=True)
+def _unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-process sandbox needs no pacing at Attio's 100 reads a second."""
+    monkeypatch.setenv("ATTIO_READS_PER_SECOND", "2000")
+
+
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = cli.main(list(argv))
     out = capsys.readouterr()

@@ -52,7 +52,7 @@ class Counting(httpx.AsyncBaseTransport):
 async def workspace(app: Any, token: str = DEMO_TOKEN) -> AsyncIterator[tuple[Workspace, Counting]]:
     transport = Counting(app)
     async with AttioClient(
-        api_key=token, base_url="http://sandbox.attio.local", transport=transport
+        api_key=token, base_url="http://sandbox.attio.local", transport=transport, reads_per_second=2000
     ) as client:
         yield Workspace(client=client, schema=SchemaCache(client)), transport
 
