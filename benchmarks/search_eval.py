@@ -20,7 +20,6 @@ The issue's goal: hybrid recall@5 >= 0.9 and at least 10 points above lexical. N
     .venv/bin/python benchmarks/search_eval.py [--verbose] [--json FILE]
         [--embedder module:function]  # another embedder, e.g. search_eval:minilm_embedder (scratch venv)
         [--tool]    # also through the MCP ``search`` tool, records and text fused, as an agent sees it
-        [--centre]  # experiment: the same embedder with its vectors mean-centred
 """
 
 from __future__ import annotations
@@ -194,29 +193,6 @@ def wordllama_embedder() -> Any:
     from attio_mcp.workspace.search.embed import WordLlamaEmbedder
 
     return WordLlamaEmbedder()
-
-
-class CentredEmbedder:
-    """An experiment, not what the index does: ``base``'s vectors minus a fixed mean vector (the mean of the
-    corpus's chunk vectors), re-normalised. Mean-pooled static embeddings share a large common direction;
-    removing it spreads the cosines. ``--centre`` measures what that would change."""
-
-    def __init__(self, base: Any, mean: Any) -> None:
-        self.base, self.mean = base, mean
-        self.name, self.dim = f"{base.name} (mean-centred)", base.dim
-
-    def embed(self, texts: Sequence[str]) -> Any:
-        import numpy as np
-
-        vectors = np.asarray(self.base.embed(texts), dtype=np.float32) - self.mean
-        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-
-
-def corpus_mean(embedder: Any, docs: Sequence[Any]) -> Any:
-    """The mean of ``embedder``'s vectors of every chunk of ``docs`` (what the index embeds)."""
-    from attio_mcp.workspace.search.chunks import chunk_doc
-
-    return embedder.embed([c.indexed for doc in docs for c in chunk_doc(doc)]).mean(axis=0)
 
 
 # -- the run ----------------------------------------------------------------------------------------------
@@ -397,10 +373,6 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     load_seconds = time.perf_counter() - started
     name = getattr(embedder, "name", args.embedder)
     built = await build(embedder)
-    if args.centre:  # a second index over the same workspace, its vectors centred on the first one's mean
-        embedder = CentredEmbedder(embedder, corpus_mean(embedder, built.docs))
-        name = embedder.name
-        built = await build(embedder)
     queries = load_queries(Path(args.queries))
     relevant = resolve(queries, built.items)
     results = {mode: run_mode(built.index, queries, relevant, mode) for mode in MODES}
@@ -444,11 +416,6 @@ def main(argv: list[str] | None = None) -> None:
         "--tool",
         action="store_true",
         help="also run every query through the MCP search tool (records + text)",
-    )
-    parser.add_argument(
-        "--centre",
-        action="store_true",
-        help="experiment: subtract the corpus's mean vector (see CentredEmbedder)",
     )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
