@@ -602,8 +602,12 @@ def test_centring_lifts_the_distinctive_item_over_ones_carrying_the_common_direc
     assert hits[0].score > 0.7 and all(h.score < 0.3 for h in hits[1:])
 
 
-def test_a_lone_chunk_is_the_mean_and_scores_zero(embedder: CountingEmbedder) -> None:
+def test_a_lone_chunk_has_no_spread_to_measure_and_is_scored_uncentred(embedder: CountingEmbedder) -> None:
     ix = SearchIndex(":memory:", embedder=embedder)
-    ix.upsert([Doc(id="note:1", kind="note", title="t", text="budget talk", version="1")])
-    [hit] = ix.search("money", mode="dense")
-    assert (hit.doc_id, hit.score) == ("note:1", 0.0)
+    doc = Doc(id="note:1", kind="note", title="t", text="budget talk", version="1")
+    ix.upsert([doc])
+    [hit] = ix.search("budget", mode="dense")  # centred on itself, the chunk would have no direction left
+    [chunk] = CountingEmbedder().embed([chunk_doc(doc)[0].indexed]).astype("<f2").astype(np.float32)
+    cosine = float(chunk @ CountingEmbedder().embed(["budget"])[0]) / float(np.linalg.norm(chunk))
+    assert hit.score == pytest.approx(cosine, abs=1e-6)
+    assert hit.score > 0.4
