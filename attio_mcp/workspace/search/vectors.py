@@ -90,8 +90,8 @@ class Vectors:
 
     def scores(self, query: NDArray[np.float32]) -> NDArray[np.float32] | None:
         """Each row's cosine with ``query``, both centred on the corpus mean (see the module's docstring);
-        None for a query vector of zeros (a text of no known token: nothing to compare). A chunk that is the
-        mean itself (the only chunk of a corpus) scores 0."""
+        None for a query vector of zeros (a text of no known token: nothing to compare). A chunk equal to the
+        mean has no direction left and scores 0."""
         import numpy as np
 
         if not np.any(query):
