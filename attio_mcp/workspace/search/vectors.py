@@ -9,8 +9,8 @@ chunk vector ``x`` and from the query vector ``q`` before the cosine is taken. E
 token vectors share a large common direction (the average of any text in the corpus's register: here, sales
 talk), so raw cosines are all high and close together and a long, generic chunk sits near every query;
 removing the common part leaves what distinguishes one text from the others. ``m`` is a property of the
-corpus, not a parameter: it is the column mean of the matrix, recomputed (no embedding) whenever the matrix
-changes. The centred matrix is never materialised: ``(x - m)·(q - m) = x·q - x·m - m·q + m·m``, with ``x·m``
+corpus, not a parameter: it is the column mean of the matrix (shrunk towards zero when it is no longer than
+chance, see ``_shrunk_mean``), recomputed (no embedding) whenever the matrix changes. The centred matrix is never materialised: ``(x - m)·(q - m) = x·q - x·m - m·q + m·m``, with ``x·m``
 and ``|x - m|`` computed once per matrix, so a query is still one matrix-vector product.
 """
 
