@@ -109,6 +109,16 @@ async def test_docs_carry_record_labels_urls_and_context_for_multi_hop_queries(
         if "speakers: " in c and "(our team)" in c and any(f"({t}" in c for t in ("CFO", "VP", "Head"))
     ]
     assert titled, contexts[:2]
+    # a note on a person names the person's job title and employer, as read from their record
+    person_note = next(n for n in store.notes.values() if n["parent_object"] == "people")
+    async with workspace(app) as (d, _):
+        person = await d.client.get_record("people", person_note["parent_record_id"])
+        job = person.values["job_title"][0]["value"]
+        employer = person.values["company"][0]["target_record_id"]
+        company = await d.client.get_record("companies", employer)
+    name = company.values["name"][0]["value"]
+    person_doc = index.get(f"note:{person_note['id']['note_id']}")
+    assert person_doc is not None and f"(Person, {job} at {name})" in person_doc.context
     task_without_record = next((t for t in store.tasks.values() if not t["linked_records"]), None)
     if task_without_record is not None:
         task_doc = index.get(f"task:{task_without_record['id']['task_id']}")

@@ -130,11 +130,26 @@ class Known:
         return record.web_url if record is not None and record.web_url else None
 
     def about(self, ref: RecordRef | None) -> str:
-        """``"Acme Inc (Company)"``: the record's label and noun, for a context string."""
+        """``"Acme Inc (Company)"``: the record's label and noun, for a context string; a person's job title and
+        company where known (``"Liam Patel (Person, CTO at Northwind)"``)."""
         if ref is None:
             return ""
         noun = self.nouns.get(ref.object, ref.object)
+        role = self.role(ref)
+        if role:
+            noun = f"{noun}, {role}"
         return f"{ref.label} ({noun})" if ref.label else noun
+
+    def role(self, ref: RecordRef) -> str | None:
+        """A person's ``job_title`` and the label of their ``company``, when the records are loaded."""
+        record = self.records.get((ref.object, ref.record_id))
+        if record is None or ref.object != "people":
+            return None
+        job = _text_value(record.values.get("job_title"))
+        employer = next(iter(employer_refs(record)), None)
+        company = self.ref(*employer) if employer is not None else None
+        at = company.label if company is not None and company.label else None
+        return " at ".join(p for p in (job, at) if p) or None
 
     def member(self, actor: Mapping[str, Any] | None) -> str | None:
         if not actor:
@@ -149,9 +164,12 @@ class Known:
         return f"{APP_URL}/{self.workspace_slug}/tasks" if self.workspace_slug else None
 
 
-async def load_records(d: Workspace, known: Known, refs: Iterable[tuple[str, str]]) -> None:
-    """Fetch the records ``refs`` name that ``known`` lacks (one query per object and 100 ids); records of
-    objects the key cannot read keep no label."""
+async def load_records(
+    d: Workspace, known: Known, refs: Iterable[tuple[str, str]], *, employers: bool = True
+) -> None:
+    """Fetch the records ``refs`` name that ``known`` lacks (one query per object and 100 ids), then (with
+    ``employers``) the companies of the people among them; records of objects the key cannot read keep no
+    label."""
     wanted: dict[str, list[str]] = {}
     for obj, rid in refs:
         slug = known.slug(obj)
@@ -177,6 +195,35 @@ async def load_records(d: Workspace, known: Known, refs: Iterable[tuple[str, str
             for record in found:
                 if record.record_id:
                     known.records[(slug, record.record_id)] = record
+    if not employers:
+        return
+    # People are described by their employer too: load the companies the loaded people work at (one round).
+    companies = [
+        ref
+        for (slug, _), record in list(known.records.items())
+        if slug == "people"
+        for ref in employer_refs(record)
+        if (known.slug(ref[0]), ref[1]) not in known.records
+    ]
+    if companies:
+        await load_records(d, known, companies, employers=False)
+
+
+def employer_refs(record: Record) -> list[tuple[str, str]]:
+    """``(object, record_id)`` of a person's ``company`` reference values."""
+    out: list[tuple[str, str]] = []
+    for value in record.values.get("company") or []:
+        if isinstance(value, Mapping) and value.get("target_record_id"):
+            out.append((str(value.get("target_object") or "companies"), str(value["target_record_id"])))
+    return out
+
+
+def _text_value(values: Any) -> str | None:
+    """The first value of a text attribute's value list, if any."""
+    if isinstance(values, list) and values and isinstance(values[0], Mapping):
+        text = values[0].get("value")
+        return str(text) if text else None
+    return None
 
 
 def _when(stamp: str | None) -> str | None:
