@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, nullcontext
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 import httpx
@@ -29,23 +29,16 @@ from attio_mcp.server.callers import (
     header_api_key,
     shared_network_transport,
 )
-from attio_mcp.server.oauth import (
-    CALLBACK_PATH,
-    SANDBOX_PREFIX,
-    AttioApp,
-    AttioOAuthBroker,
-    KeyValueStore,
-    read_identity,
-    scope_gate,
-    signed_in_attio_token,
-)
 from attio_mcp.server.settings import Settings, SettingsError
 from attio_mcp.skills import register_skills
-from attio_mcp.state import MemoryStore, SharedState, build_shared_state
 from attio_mcp.tools import ALL_TOOLS, compact_input_schema, compact_output_schema, register_tools
 from attio_mcp.toolsets import server_instructions
 from attio_mcp.workspace import SchemaCache, Workspace
 from attio_mcp.workspace.search.service import IndexOptions, SearchService
+
+if TYPE_CHECKING:  # sign-in and shared state load only when --oauth or --redis-url asks for them
+    from attio_mcp.server.oauth import AttioApp, AttioOAuthBroker, KeyValueStore
+    from attio_mcp.state import SharedState
 
 logger = logging.getLogger("attio_mcp.server")
 
@@ -228,6 +221,7 @@ def _oauth_sandbox(settings: Settings, sandbox_app: Any, callback_url: str) -> t
     import secrets
 
     from attio_mcp.sandbox import OAuthApp, create_app, oauth_registry
+    from attio_mcp.server.oauth import SANDBOX_PREFIX, AttioApp
 
     client_id = settings.oauth_client_id or SANDBOX_OAUTH_CLIENT_ID
     secret = (
@@ -264,6 +258,8 @@ def _oauth_broker(
     app: AttioApp,
     store: KeyValueStore,
 ) -> AttioOAuthBroker:
+    from attio_mcp.server.oauth import AttioOAuthBroker, read_identity
+
     def http() -> httpx.AsyncClient:
         """This server's own calls to Attio's token and revoke URLs (through the sandbox in sandbox mode)."""
         return httpx.AsyncClient(transport=transport, timeout=settings.timeout, follow_redirects=False)
@@ -301,6 +297,8 @@ def _shared_state(settings: Settings) -> SharedState | None:
     """Replicas' shared state (``attio_mcp.state``): with ``--redis-url`` or ``--oauth`` over HTTP."""
     if settings.transport != "http" or not (settings.redis_url is not None or settings.oauth):
         return None
+    from attio_mcp.state import build_shared_state
+
     try:
         return build_shared_state(settings)
     except ValueError as exc:  # Redis with sign-in but no state key: one line, exit 2
@@ -340,6 +338,8 @@ def build_server(
     app: AttioApp | None = None
     middleware: list[ServerMiddleware[Any]] = []
     if settings.oauth:
+        from attio_mcp.server.oauth import CALLBACK_PATH, AttioApp, scope_gate, signed_in_attio_token
+
         if settings.sandbox:
             callback = settings.oauth_public_url + CALLBACK_PATH
             sandbox_app, app = _oauth_sandbox(settings, sandbox_app, callback)
@@ -360,6 +360,8 @@ def build_server(
     shared = _shared_state(settings)
     factory = make_client_factory(settings, transport, shared.limiter_factory if shared else None)
     if app is not None:
+        from attio_mcp.state import MemoryStore
+
         store = (
             oauth_store if oauth_store is not None else shared.store if shared is not None else MemoryStore()
         )
@@ -414,6 +416,8 @@ def build_server(
         auth=broker.auth_settings() if broker is not None else None,
     )
     if broker is not None:
+        from attio_mcp.server.oauth import CALLBACK_PATH
+
         server.custom_route(CALLBACK_PATH, methods=["GET"])(broker.callback)
     offered = register_tools(
         server,
