@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 from attio_mcp.cli.common import configure_logging
 from attio_mcp.server.settings import Settings, parse_hosts, parse_toolsets, settings_from_env
@@ -132,14 +133,13 @@ def _secrets(settings: Settings) -> list[str]:
     out = []
     if settings.api_key is not None:
         out.append(settings.api_key.get_secret_value())
-    for secret in (
-        settings.http_auth_token,
-        settings.oauth_client_secret,
-        settings.redis_url,
-        settings.state_key,
-    ):
+    for secret in (settings.http_auth_token, settings.oauth_client_secret, settings.state_key):
         if secret is not None:
             out.append(secret.get_secret_value())
+    if settings.redis_url is not None:  # only its password: the logs may say where shared state lives
+        password = urlsplit(settings.redis_url.get_secret_value()).password
+        if password:
+            out.append(password)
     return out
 
 
