@@ -18,12 +18,11 @@ from mcp.client.auth import OAuthClientProvider
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import (
     AuthorizationCodeResult,
-    OAuthClientInformationFull,
     OAuthClientMetadata,
-    OAuthToken,
 )
 from pydantic import AnyUrl
 
+from tests.oauth_tokens import MemoryTokens
 from tests.replicas.cluster import Cluster, cluster
 from tests.replicas.proxy import REPLICA_HEADER
 
@@ -78,28 +77,8 @@ class Browser:
         return self.result
 
 
-class Tokens:
-    """The MCP client's token storage."""
-
-    def __init__(self) -> None:
-        self.tokens: OAuthToken | None = None
-        self.client: OAuthClientInformationFull | None = None
-
-    async def get_tokens(self) -> OAuthToken | None:
-        return self.tokens
-
-    async def set_tokens(self, tokens: OAuthToken) -> None:
-        self.tokens = tokens
-
-    async def get_client_info(self) -> OAuthClientInformationFull | None:
-        return self.client
-
-    async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
-        self.client = client_info
-
-
 async def test_sign_in_spans_replicas_and_sign_out_holds_on_all(signing_team: Cluster) -> None:
-    browser, tokens = Browser(), Tokens()
+    browser, tokens = Browser(), MemoryTokens()
     paths: list[tuple[str, int]] = []  # (path, replica) of every response the MCP client got
 
     async def note(response: httpx2.Response) -> None:

@@ -24,9 +24,7 @@ from mcp.client.auth import OAuthClientProvider
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import (
     AuthorizationCodeResult,
-    OAuthClientInformationFull,
     OAuthClientMetadata,
-    OAuthToken,
 )
 from pydantic import AnyUrl
 
@@ -38,6 +36,7 @@ from attio_mcp.server.http import build_http_app
 from attio_mcp.server.oauth import ACCESS_TTL, AttioOAuthBroker
 from attio_mcp.server.settings import Settings
 from attio_mcp.state import MemoryStore
+from tests.oauth_tokens import MemoryTokens
 from tests.reliability.live import LiveServer, free_port
 
 pytestmark = pytest.mark.anyio
@@ -102,26 +101,6 @@ class Recorder(httpx2.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-
-
-class MemoryTokens:
-    """The client's ``TokenStorage``."""
-
-    def __init__(self) -> None:
-        self.tokens: OAuthToken | None = None
-        self.client: OAuthClientInformationFull | None = None
-
-    async def get_tokens(self) -> OAuthToken | None:
-        return self.tokens
-
-    async def set_tokens(self, tokens: OAuthToken) -> None:
-        self.tokens = tokens
-
-    async def get_client_info(self) -> OAuthClientInformationFull | None:
-        return self.client
-
-    async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
-        self.client = client_info
 
 
 @dataclass
