@@ -41,6 +41,7 @@ from attio_mcp.workspace.search.store import (
     require_fts5,
     reset,
     statements,
+    transaction,
 )
 from attio_mcp.workspace.search.vectors import CHUNKS_PER_ITEM, Vectors
 
@@ -129,8 +130,7 @@ class SearchIndex:
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
         """Create the tables; clear them when the schema or the model is not this index's."""
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             for statement in statements(TABLES):
                 conn.execute(statement)
             state = dict(conn.execute("SELECT key, value FROM state").fetchall())
@@ -142,13 +142,13 @@ class SearchIndex:
             elif self.model and stored and stored != self.model:
                 log.info("search index %s: model %s -> %s, rebuilding", self.path, stored, self.model)
                 reset(conn)
-            conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (_SCHEMA_KEY, SCHEMA_VERSION))
-            if self.model:
-                conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (_MODEL_KEY, self.model))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            self._stamp(conn)
+
+    def _stamp(self, conn: sqlite3.Connection) -> None:
+        """Record this index's schema version and model, so a later open can tell whether to rebuild."""
+        conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (_SCHEMA_KEY, SCHEMA_VERSION))
+        if self.model:
+            conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (_MODEL_KEY, self.model))
 
     def _live(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -215,9 +215,8 @@ class SearchIndex:
         with self._lock:
             conn = self._live()
             stored = self._stored_versions(list(batch))
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                changed = []
+            changed = []
+            with transaction(conn):
                 for doc in batch.values():
                     old = stored.get(doc.id)
                     if old == doc.version:
@@ -243,10 +242,6 @@ class SearchIndex:
                             (cursor.lastrowid, chunk.indexed),
                         )
                 fresh = self._embed_pending(conn, progress) if self.dense else None
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
             if self._vectors is not None:
                 self._vectors = self._vectors.without(set(changed))
                 if fresh is not None:
@@ -266,17 +261,12 @@ class SearchIndex:
         ids = list(dict.fromkeys(doc_ids))
         with self._lock:
             conn = self._live()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                removed = 0
+            removed = 0
+            with transaction(conn):
                 for part in parts(ids):
                     marks = ", ".join("?" * len(part))
                     removed += conn.execute(f"DELETE FROM docs WHERE id IN ({marks})", part).rowcount
                     self._drop_chunks(conn, part)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
             if self._vectors is not None:
                 self._vectors = self._vectors.without(set(ids))
         return removed
@@ -285,16 +275,9 @@ class SearchIndex:
         """Empty the index: items, chunks, vectors and the sync state (the model stays)."""
         with self._lock:
             conn = self._live()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with transaction(conn):
                 reset(conn)
-                conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (_SCHEMA_KEY, SCHEMA_VERSION))
-                if self.model:
-                    conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (_MODEL_KEY, self.model))
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+                self._stamp(conn)
             self._vectors = None
 
     def _drop_chunks(self, conn: sqlite3.Connection, doc_ids: Sequence[str]) -> None:
@@ -507,13 +490,8 @@ class SearchIndex:
         if self._vectors is None:
             pending = conn.execute("SELECT 1 FROM chunks WHERE vector IS NULL LIMIT 1").fetchone()
             if pending:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
+                with transaction(conn):
                     self._embed_pending(conn)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
             rows = conn.execute(
                 f"SELECT {ROW_META}, c.vector FROM chunks AS c JOIN docs AS d ON d.id = c.doc_id"
                 " WHERE c.vector IS NOT NULL ORDER BY c.id"

@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from attio_mcp.workspace.search.model import Doc, DocKind, RecordRef, Turn
 
 __all__ = [
+    "transaction",
     "DOC_COLUMNS",
     "DROP",
     "IN_CHUNK",
@@ -141,6 +143,19 @@ def doc_from_row(row: Sequence[Any]) -> Doc:
         turns=tuple(Turn(s, float(t), x) for s, t, x in json.loads(turns)),
         metadata=json.loads(metadata),
     )
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` (the write lock at once, so two writers queue instead of failing mid-way), then
+    ``COMMIT``, or ``ROLLBACK`` when the block raises anything, a cancellation included."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def reset(conn: sqlite3.Connection) -> None:
