@@ -28,6 +28,7 @@ from attio_mcp.attio import (
 from attio_mcp.workspace.context import Subject, Workspace
 from attio_mcp.workspace.errors import WorkspaceError
 from attio_mcp.workspace.page import Page
+from attio_mcp.workspace.periods import parse_moment
 from attio_mcp.workspace.render import compact_timestamp, flatten_values
 from attio_mcp.workspace.schema import TargetSchema
 
@@ -147,13 +148,7 @@ def actor_label(actor: Mapping[str, Any] | None, members: Sequence[WorkspaceMemb
 
 def instant(text: str | None) -> datetime | None:
     """An ISO timestamp or date as an aware UTC datetime (None when missing or unreadable)."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    return parse_moment(text)
 
 
 def utc_text(moment: datetime) -> str:

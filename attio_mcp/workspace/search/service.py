@@ -15,6 +15,7 @@ lists are fused by reciprocal rank (k = 60).
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -32,6 +33,7 @@ from attio_mcp.workspace.errors import WorkspaceError
 from attio_mcp.workspace.interpret import Interpreted, show
 from attio_mcp.workspace.labels import record_label
 from attio_mcp.workspace.render import compact_timestamp, flatten_record
+from attio_mcp.workspace.search import rank
 from attio_mcp.workspace.search.collect import Known, load_records, transcript_turns
 from attio_mcp.workspace.search.model import DOC_KINDS, DocKind, Hit
 from attio_mcp.workspace.search.sync import Change, Index, Progress, SyncReport, apply_changes, sync_index
@@ -59,7 +61,6 @@ _TYPE_WORDS: dict[str, str] = {
     **dict.fromkeys(("record", "company", "companies", "people", "person", "deal", "deals"), "records"),
 }
 _RRF_K = 60
-_SNIPPET = 240
 RECORDS_MAX = 25
 FETCH_CHARS = 90_000  # under the tools' 100,000-character result cap, which would cut the text to 2,000
 _ID_SHAPES = (
@@ -243,8 +244,6 @@ class SearchService:
 
 def _skipped_notes(raw: str | None) -> list[str]:
     """What the last sync could not read: kinds the key may not read, and kinds Attio failed to list."""
-    import json
-
     try:
         data = json.loads(raw) if raw else {}
     except ValueError:
@@ -315,8 +314,8 @@ def parse_since(since: str | None, d: Workspace, notes: Interpreted) -> str | No
 
 
 def _snippet(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _SNIPPET else text[: _SNIPPET - 1].rstrip() + "…"
+    """The index's snippet (already cut around the match, ``rank.SNIPPET_CHARS``) on one line."""
+    return " ".join(text.split())
 
 
 def _mmss(seconds: float | None) -> str | None:
@@ -356,19 +355,11 @@ def record_item(result: Any, record: Record | None) -> SearchItem:
 
 
 def fuse(records: Sequence[SearchItem], texts: Sequence[SearchItem], limit: int) -> list[SearchItem]:
-    """Reciprocal-rank fusion of the two ranked lists; a tie keeps records first."""
-    scored: list[tuple[float, int, int, SearchItem]] = []
-    for source, items in enumerate((records, texts)):
-        for rank, item in enumerate(items):
-            scored.append((1.0 / (_RRF_K + rank + 1), -source, -rank, item))
-    scored.sort(key=lambda s: (s[0], s[1], s[2]), reverse=True)
-    out: list[SearchItem] = []
-    seen: set[str] = set()
-    for *_, item in scored:
-        if item.id not in seen:
-            seen.add(item.id)
-            out.append(item)
-    return out[:limit]
+    """Reciprocal-rank fusion of the two ranked lists (the index's own ``rank.fuse``); a tie keeps records
+    first."""
+    by_id = {item.id: item for item in (*texts, *records)}
+    ranked = rank.fuse([[r.id for r in records], [t.id for t in texts]], k=_RRF_K)
+    return [by_id[item_id] for item_id, _ in ranked[:limit]]
 
 
 async def search_records(d: Workspace, query: str, objects: Sequence[str], limit: int) -> list[SearchItem]:
