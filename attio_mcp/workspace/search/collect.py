@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attio_mcp.attio import CallRecording, Comment, Meeting, Note, Record, Task, Thread, Transcript
-from attio_mcp.workspace.activity import instant, meeting_times, utc_text
+from attio_mcp.workspace.activity import instant, meeting_times, record_names, utc_text
 from attio_mcp.workspace.context import Workspace
 from attio_mcp.workspace.errors import LookupFailure, WorkspaceError
 from attio_mcp.workspace.labels import record_label
@@ -41,7 +41,6 @@ __all__ = [
 
 APP_URL = "https://app.attio.com"
 _TITLE_CHARS = 80
-_RECORD_CHUNK = 100
 _WHOLE = 10**9  # a transcript budget no call reaches: read every turn
 
 
@@ -185,16 +184,11 @@ async def load_records(
                 known.schemas[slug] = None
         if known.schemas[slug] is None:
             continue
-        for start in range(0, len(ids), _RECORD_CHUNK):
-            chunk = ids[start : start + _RECORD_CHUNK]
-            query = d.client.query_records(slug, filter={"record_id": {"$in": chunk}}, limit=len(chunk))
-            try:
-                found = await d.call(query)
-            except WorkspaceError:  # labels are a nicety: the item is indexed without them
-                break
-            for record in found:
-                if record.record_id:
-                    known.records[(slug, record.record_id)] = record
+        try:
+            found = await record_names(d, [(slug, rid) for rid in ids])
+        except WorkspaceError:  # labels are a nicety: the item is indexed without them
+            continue
+        known.records.update(((slug, rid), record) for rid, record in found.items())
     if not employers:
         return
     # People are described by their employer too: load the companies the loaded people work at (one round).

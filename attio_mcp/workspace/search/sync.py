@@ -33,6 +33,7 @@ import time
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 import anyio
@@ -41,6 +42,7 @@ from attio_mcp.attio import CallRecording, Comment, Meeting, Note, Task, Thread
 from attio_mcp.workspace.activity import instant, meeting_times, utc_text
 from attio_mcp.workspace.context import Workspace
 from attio_mcp.workspace.errors import WorkspaceError
+from attio_mcp.workspace.scan import run_all
 from attio_mcp.workspace.search.collect import (
     Known,
     comment_doc,
@@ -138,28 +140,6 @@ async def _pages(
             return out, False
 
 
-async def _each(items: Sequence[T], fn: Callable[[T], Awaitable[None]]) -> None:
-    """``fn`` over ``items``, ``_CONCURRENCY`` at a time (the client's limiter paces the requests); the first
-    ``WorkspaceError`` stops the rest and is raised as itself."""
-    limiter = anyio.Semaphore(_CONCURRENCY)
-    failures: list[WorkspaceError] = []
-
-    async def one(item: T) -> None:
-        async with limiter:
-            if failures:
-                return
-            try:
-                await fn(item)
-            except WorkspaceError as exc:
-                failures.append(exc)
-
-    async with anyio.create_task_group() as tg:
-        for item in items:
-            tg.start_soon(one, item)
-    if failures:
-        raise failures[0]
-
-
 class _Crawl:
     def __init__(self, d: Workspace, index: Index, report: SyncReport, now: datetime) -> None:
         self.d, self.index, self.report, self.now = d, index, report, now
@@ -233,7 +213,7 @@ class _Crawl:
             if all(r.status != "processing" for m, r in self.recordings if m is meeting):
                 self.checked[mid] = utc_text(self.now)
 
-        await _each(due, recordings)
+        await run_all([partial(recordings, m) for m in due], concurrency=_CONCURRENCY)
 
     def _recheck(self, meeting: Meeting) -> bool:
         """Whether a meeting's recordings are listed again: never checked, or its end was within
@@ -289,7 +269,7 @@ class _Crawl:
         jobs = [("record", o, r) for o, r in self.thread_targets] + [
             ("entry", li, e) for li, e in self.entry_targets
         ]
-        await _each(jobs, threads)
+        await run_all([partial(threads, t) for t in jobs], concurrency=_CONCURRENCY)
 
     async def _entries(self) -> list[tuple[str, str]]:
         """(list slug, entry id) of the first entries of each list, ``MAX_ENTRY_TARGETS`` in all."""
@@ -454,7 +434,7 @@ async def _transcripts(
         out.append(transcript_doc(meeting, recording, turns, url, known))
 
     completed = [(m, r) for m, r in crawl.recordings if r.status == "completed" and r.call_recording_id]
-    await _each(completed, one)
+    await run_all([partial(one, pair) for pair in completed], concurrency=_CONCURRENCY)
     if failed:
         crawl.complete.discard("transcript")
     return out
