@@ -235,13 +235,13 @@ def build_http_app(server: AttioServer, settings: Settings) -> ASGIApp:
         # server-to-client requests, which no tool here makes).
         app = server.streamable_http_app(host=settings.host, transport_security=security, stateless_http=True)
     else:
+        # SessionGuard keeps to MAX_SESSIONS; the SDK's own cap, 100 above it, is the last resort.
         app = SessionGuard(
             server.streamable_http_app(
                 host=settings.host,
                 transport_security=security,
                 session_idle_timeout=SESSION_IDLE_SECONDS,
-                max_sessions=MAX_SESSIONS
-                + 100,  # SessionGuard keeps to MAX_SESSIONS; this is the last resort
+                max_sessions=MAX_SESSIONS + 100,
             )
         )
     if server.oauth is not None:

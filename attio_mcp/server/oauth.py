@@ -386,10 +386,7 @@ class AttioOAuthBroker:
         record = await self.store.get(f"code:{digest(authorization_code)}")
         if record is None:
             # A code redeemed already (RFC 6749 §4.1.2): the tokens issued for it are revoked.
-            used = await self.store.take(f"used-code:{digest(authorization_code)}")
-            if used is not None:
-                logger.warning("an authorization code was presented twice: ending that sign-in")
-                await self.end_grant(used["grant_id"], "ended after code reuse")
+            await self._end_if_replayed("code", authorization_code, "an authorization code")
             return None
         if record["client_id"] != client.client_id:
             return None
@@ -404,6 +401,13 @@ class AttioOAuthBroker:
             resource=record.get("resource"),
             subject=record["grant_id"],
         )
+
+    async def _end_if_replayed(self, kind: str, secret: str, what: str) -> None:
+        """End the sign-in behind ``secret`` when it was redeemed before (``used-<kind>:<digest>``)."""
+        used = await self.store.take(f"used-{kind}:{digest(secret)}")
+        if used is not None:
+            logger.warning("%s was presented again: ending that sign-in", what)
+            await self.end_grant(used["grant_id"], f"ended after {kind} reuse")
 
     async def exchange_authorization_code(
         self, client: OAuthClientInformationFull, authorization_code: AuthorizationCode
@@ -422,10 +426,7 @@ class AttioOAuthBroker:
         record = await self.store.get(f"refresh:{digest(refresh_token)}")
         if record is None:
             # A refresh token used once already: stolen, or replayed. Either way the sign-in ends.
-            used = await self.store.take(f"used-refresh:{digest(refresh_token)}")
-            if used is not None:
-                logger.warning("a rotated refresh token was presented again: ending that sign-in")
-                await self.end_grant(used["grant_id"], "ended after refresh token reuse")
+            await self._end_if_replayed("refresh", refresh_token, "a rotated refresh token")
             return None
         if record["client_id"] != client.client_id:
             return None
