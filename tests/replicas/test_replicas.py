@@ -29,7 +29,9 @@ async def _company_ids(url: str, count: int) -> list[str]:
 async def test_any_replica_answers_any_request_of_one_client(team: Cluster) -> None:
     """Clients of both protocol eras, one after another and then many at once: every call succeeds, a lone
     client's consecutive requests land on different replicas (legacy ones too: initialize on one replica,
-    the calls on the others, which only works without in-process sessions), and all three replicas serve."""
+    the calls on the others, which only works without in-process sessions), and all three replicas serve.
+    Under concurrency the proxy's one round-robin counter is shared by every client, so one client may by
+    chance land on a single replica each time; only the lone clients are held to a spread."""
     ids = await _company_ids(team.mcp_url, 4)
     for mode in ("auto", "legacy"):
         async with mcp_client(team.mcp_url, mode=mode) as (client, seen):
@@ -46,7 +48,7 @@ async def test_any_replica_answers_any_request_of_one_client(team: Cluster) -> N
 
     team.proxy_stats(reset=True)
     failures: list[str] = []
-    per_client: list[set[int]] = []
+    seen_by_clients: set[int] = set()
 
     async def one_client(n: int) -> None:
         async with mcp_client(team.mcp_url, mode="legacy" if n % 2 else "auto") as (client, seen):
@@ -57,13 +59,13 @@ async def test_any_replica_answers_any_request_of_one_client(team: Cluster) -> N
                     )
                 if got.is_error:
                     failures.append(text_of(got))
-        per_client.append(set(seen.replicas))
+        seen_by_clients.update(seen.replicas)
 
     async with anyio.create_task_group() as tg:
         for n in range(16):
             tg.start_soon(one_client, n)
     assert failures == []
-    assert all(len(replicas) >= 2 for replicas in per_client), per_client
+    assert seen_by_clients == {0, 1, 2}
     served = team.proxy_stats()["served"]
     assert all(served[str(i)] > 0 for i in range(3)), served
 
