@@ -13,7 +13,13 @@ from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 from attio_mcp.cli.common import configure_logging
-from attio_mcp.server.settings import Settings, parse_hosts, parse_toolsets, settings_from_env
+from attio_mcp.server.settings import (
+    Settings,
+    parse_forwarded_allow_ips,
+    parse_hosts,
+    parse_toolsets,
+    settings_from_env,
+)
 from attio_mcp.toolsets import TOOLSET_IDS
 
 # One line on stderr when a person starts the stdio server in a terminal: it looks like a hang otherwise.
@@ -46,6 +52,12 @@ def serve_flags(default: object = None) -> argparse.ArgumentParser:
         "--allowed-hosts",
         metavar="HOSTS",
         help="comma-separated Host names HTTP clients may use, besides loopback (ATTIO_MCP_ALLOWED_HOSTS)",
+    )
+    g.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        help="HTTP: proxies whose X-Forwarded-For is believed: addresses or networks, * or none "
+        "(default 127.0.0.1,::1; ATTIO_MCP_FORWARDED_ALLOW_IPS)",
     )
     g.add_argument(
         "--allow-request-keys",
@@ -111,6 +123,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         http_auth_token=args.auth_token,
         http_auth_token_file=args.auth_token_file,
         allowed_hosts=parse_hosts(args.allowed_hosts),
+        forwarded_allow_ips=parse_forwarded_allow_ips(args.forwarded_allow_ips),
         allow_request_keys=args.allow_request_keys,
         base_url=args.base_url,
         insecure_base_url=args.insecure_base_url,

@@ -86,7 +86,8 @@ def header_api_key(request: Any) -> str | None:
 
 
 def request_peer(request: Any) -> str:
-    """The peer address of an HTTP request (behind a proxy: the proxy's); ``"local"`` without one."""
+    """The client address of an HTTP request (behind a trusted proxy: the one it forwards, else the peer's);
+    ``"local"`` without one."""
     client = getattr(request, "client", None)
     host = getattr(client, "host", None)
     return str(host) if host else "local"

@@ -264,6 +264,11 @@ def run_http(server: AttioServer, settings: Settings) -> None:
             "(others get 421); list the names clients use, e.g. --allowed-hosts mcp.example.com",
             settings.host or "all interfaces",
         )
+    if "*" in settings.forwarded_allow_ips:
+        logger.warning(
+            "ATTIO_MCP_FORWARDED_ALLOW_IPS is *: any peer may name its own address in X-Forwarded-For and so "
+            "step around the per-address limits; list the proxy's address unless only the proxy can reach us"
+        )
     config = uvicorn.Config(
         app,
         host=settings.host,
@@ -273,6 +278,9 @@ def run_http(server: AttioServer, settings: Settings) -> None:
         lifespan="on",
         ws="none",
         http=protocol_class(max_connections=connection_cap(settings.max_connections)),
+        # Given here, never read by uvicorn from FORWARDED_ALLOW_IPS: the settings are the one source.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=list(settings.forwarded_allow_ips),
     )
     logger.info("serving MCP over streamable HTTP at http://%s:%s/mcp", settings.host, settings.port)
     if server.oauth is not None:

@@ -33,7 +33,8 @@ class OAuthFront:
       sandbox is served;
     - ``/register`` and ``/authorize`` take no token, and each stores something: one peer address may
       register ``REGISTRATIONS_PER_MINUTE`` clients and start ``AUTHORIZATIONS_PER_MINUTE`` sign-ins (per
-      replica; behind a proxy every client shares the proxy's address), else 429 with ``Retry-After``.
+      replica; behind a trusted proxy uvicorn has put the forwarded client address in ``scope["client"]``,
+      see ``Settings.forwarded_allow_ips``), else 429 with ``Retry-After``.
     """
 
     def __init__(

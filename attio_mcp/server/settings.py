@@ -56,6 +56,9 @@ class Settings(BaseModel):
     http_auth_token: SecretStr | None = None
     allowed_hosts: tuple[str, ...] = ()
     max_connections: int = Field(512, ge=1)
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (a reverse proxy): the per-address limits
+    # then see the client's address. Addresses or networks, "*" for any; () believes no one.
+    forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1", "::1")
     allow_request_keys: bool = False
     new_keys_per_minute: float = Field(30.0, gt=0)
     read_only: bool = False
@@ -83,6 +86,21 @@ class Settings(BaseModel):
         unknown = [t for t in value if t not in TOOLSET_IDS]
         if unknown:
             raise ValueError(f"unknown toolset(s) {', '.join(unknown)}; choose from {', '.join(TOOLSET_IDS)}")
+        return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxy_addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            if item == "*":
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"forwarded-allow-ips: {item!r} is not an IP address or network (e.g. 10.0.0.5, "
+                    "10.0.0.0/8, ::1); use * for any peer, or none to believe no X-Forwarded-For"
+                ) from None
         return value
 
     @field_validator("api_key", mode="before")
@@ -287,6 +305,15 @@ def parse_hosts(value: str | None) -> tuple[str, ...] | None:
     return tuple(v.strip().lower() for v in value.split(",") if v.strip()) or None
 
 
+def parse_forwarded_allow_ips(value: str | None) -> tuple[str, ...] | None:
+    """``ATTIO_MCP_FORWARDED_ALLOW_IPS``: comma-separated addresses or networks, ``*``, or ``none``."""
+    if value is None or not value.strip():
+        return None
+    if value.strip().lower() == "none":
+        return ()
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
 def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Build ``Settings`` from environment variables (default ``os.environ``), then non-``None`` overrides."""
     if env is None:
@@ -304,6 +331,7 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
         "http_auth_token": _token(env.get("ATTIO_MCP_HTTP_TOKEN"), env.get("ATTIO_MCP_HTTP_TOKEN_FILE")),
         "allowed_hosts": parse_hosts(env.get("ATTIO_MCP_ALLOWED_HOSTS")),
         "max_connections": env.get("ATTIO_MCP_MAX_CONNECTIONS") or None,
+        "forwarded_allow_ips": parse_forwarded_allow_ips(env.get("ATTIO_MCP_FORWARDED_ALLOW_IPS")),
         "allow_request_keys": _flag(env.get("ATTIO_MCP_ALLOW_REQUEST_KEYS")),
         "new_keys_per_minute": env.get("ATTIO_MCP_NEW_KEYS_PER_MINUTE") or None,
         "read_only": _flag(env.get("ATTIO_MCP_READ_ONLY")),

@@ -44,6 +44,17 @@ def test_toolsets_parsing_and_validation() -> None:
         settings_from_env({"ATTIO_MCP_TOOLSETS": "records,nope"})
 
 
+def test_forwarded_allow_ips_parsing_and_validation() -> None:
+    assert settings_from_env({}).forwarded_allow_ips == ("127.0.0.1", "::1")
+    env = {"ATTIO_MCP_FORWARDED_ALLOW_IPS": "10.0.0.5, 192.168.0.0/16,fd00::/8"}
+    assert settings_from_env(env).forwarded_allow_ips == ("10.0.0.5", "192.168.0.0/16", "fd00::/8")
+    assert settings_from_env({"ATTIO_MCP_FORWARDED_ALLOW_IPS": "None"}).forwarded_allow_ips == ()
+    assert settings_from_env({"ATTIO_MCP_FORWARDED_ALLOW_IPS": "*"}).forwarded_allow_ips == ("*",)
+    with pytest.raises(SettingsError, match="'proxy.example' is not an IP address or network") as err:
+        settings_from_env({"ATTIO_MCP_FORWARDED_ALLOW_IPS": "10.0.0.5,proxy.example"})
+    assert "none" in str(err.value)
+
+
 def test_invalid_number_is_one_line() -> None:
     with pytest.raises(SettingsError, match="timeout"):
         settings_from_env({"ATTIO_TIMEOUT": "-3"})
