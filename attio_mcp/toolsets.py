@@ -7,6 +7,7 @@ the guard tests all derive from ``TOOLSETS``. Adding a toolset means adding one 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 # Attio scopes, named once.
@@ -14,6 +15,8 @@ R_OBJ, R_REC, W_REC = "object_configuration:read", "record_permission:read", "re
 R_LIST, R_ENTRY, W_ENTRY = "list_configuration:read", "list_entry:read", "list_entry:read-write"
 R_USERS = "user_management:read"
 R_MEET, R_CALL = "meeting:read", "call_recording:read"
+# The activity sources a feed or the search index reads when it may, and skips (naming it) when it may not.
+ACTIVITY_SOURCES = ("note:read", "task:read", "comment:read", R_MEET, R_CALL)
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,9 @@ class Toolset:
     """A family of tools: what ``--toolsets`` selects, what the docs group under one heading, the Attio
     scopes its endpoints need (``read_scopes`` for its read tools, ``write_scopes`` for the others), the
     nouns its tool names start with (``records`` -> ``records_search``) and what the server's instructions
-    say about it when it is selected."""
+    say about it when it is selected. ``optional_scopes`` are those of sources its tools can do without:
+    a source the key may not read is skipped and named in the result, so lacking them limits a tool rather
+    than blocking it."""
 
     id: str
     description: str
@@ -29,6 +34,7 @@ class Toolset:
     write_scopes: tuple[str, ...]
     nouns: tuple[str, ...]
     instructions: str = ""
+    optional_scopes: tuple[str, ...] = ()
 
     def names_tool(self, name: str) -> bool:
         """Whether ``name`` is a tool name of this family: ``<noun>_<verb…>`` in snake_case, or a noun."""
@@ -108,10 +114,11 @@ TOOLSETS: dict[str, Toolset] = {
         Toolset(
             "timeline",
             "One activity feed per record: notes, tasks, comments, meetings, recordings, status changes.",
-            (R_REC, R_OBJ, "note:read", "task:read", "comment:read", R_MEET, R_CALL),
-            (R_REC, R_OBJ, "note:read", "task:read", "comment:read", R_MEET, R_CALL),
+            (R_REC, R_OBJ),
+            (R_REC, R_OBJ),
             ("records",),
             "For what is going on with a record, start with records_timeline.",
+            optional_scopes=ACTIVITY_SOURCES,
         ),
         Toolset(
             "reports",
@@ -130,10 +137,22 @@ TOOLSETS: dict[str, Toolset] = {
             ("search", "fetch"),
             "For a question in words (who said what, which note mentions X, that company in Berlin) use "
             "search, then fetch an id for the whole item.",
+            optional_scopes=ACTIVITY_SOURCES,
         ),
     )
 }
 TOOLSET_IDS: tuple[str, ...] = tuple(TOOLSETS)
+
+
+def missing_scopes(needed: Iterable[str], granted: Iterable[str]) -> list[str]:
+    """The ``needed`` Attio scopes that ``granted`` does not cover (``x:read-write`` covers ``x:read``)."""
+    have = set(granted)
+    return [
+        scope
+        for scope in needed
+        if scope not in have
+        and not (scope.endswith(":read") and f"{scope.removesuffix(':read')}:read-write" in have)
+    ]
 
 
 def server_instructions(toolset_ids: tuple[str, ...] | list[str]) -> str:

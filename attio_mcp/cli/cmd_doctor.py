@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -22,7 +22,7 @@ from attio_mcp.attio import AttioError, AttioTransportError, AuthError, RateLimi
 from attio_mcp.cli.common import configure_logging, load_settings
 from attio_mcp.server.settings import Settings, SettingsError, parse_toolsets
 from attio_mcp.tools import select_tools
-from attio_mcp.toolsets import R_OBJ
+from attio_mcp.toolsets import R_OBJ, missing_scopes
 from attio_mcp.workspace.errors import code_of
 
 RATE_LIMIT_HEADERS = (
@@ -35,18 +35,6 @@ RATE_LIMIT_HEADERS = (
     "ratelimit",
     "ratelimit-policy",
 )
-
-
-def missing_scopes(needed: Iterable[str], granted: Iterable[str]) -> list[str]:
-    """The needed scopes that ``granted`` does not cover."""
-    have = set(granted)
-    out = []
-    for scope in needed:
-        name, _, level = scope.partition(":")
-        if scope in have or (level == "read" and f"{name}:read-write" in have):
-            continue
-        out.append(scope)
-    return out
 
 
 def rate_limit_text(headers: Mapping[str, str]) -> str:
@@ -214,6 +202,7 @@ def _check_tools(report: Report, settings: Settings) -> None:
         disable_destructive=settings.disable_destructive,
     )
     gaps: dict[tuple[str, ...], list[str]] = {}
+    limits: dict[tuple[str, ...], list[str]] = {}
     for spec in chosen:
         missing = missing_scopes(spec.scopes, report.scopes)
         if missing:
@@ -221,6 +210,13 @@ def _check_tools(report: Report, settings: Settings) -> None:
             gaps.setdefault(tuple(missing), []).append(spec.name)
         else:
             report.allowed.setdefault(spec.toolset, []).append(spec.name)
+            lacking = missing_scopes(spec.optional_scopes, report.scopes)
+            if lacking:
+                limits.setdefault(tuple(lacking), []).append(spec.name)
+    for gap, names in limits.items():
+        report.warnings.append(
+            f"{', '.join(names)} work without {', '.join(gap)} but skip (and name) what those scopes read"
+        )
     for needed, names in gaps.items():
         report.problems.append(
             f"MISSING_SCOPE: {', '.join(names)} need {', '.join(needed)}. Next: grant the scope to the key in "

@@ -30,7 +30,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
@@ -50,7 +50,7 @@ from mcp.server.auth.routes import build_metadata, build_resource_metadata_url
 from mcp.server.auth.settings import AuthSettings, ClientRegistrationOptions, RevocationOptions
 from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, ServerRequestContext
 from mcp.shared.auth import OAuthClientInformationFull, OAuthMetadata, OAuthToken
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult, ListToolsResult, TextContent
 from pydantic import AnyHttpUrl, PrivateAttr, ValidationError
 from redis.exceptions import RedisError
 from starlette.requests import Request
@@ -59,6 +59,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from attio_mcp.attio import AttioClient, AttioError
 from attio_mcp.state import StateDecryptError, StateStore
 from attio_mcp.tools import ALL_TOOLS
+from attio_mcp.toolsets import missing_scopes
 
 logger = logging.getLogger("attio_mcp.server")
 T = TypeVar("T")
@@ -116,16 +117,6 @@ class GuardedStore:
 def digest(secret: str) -> str:
     """The SHA-256 of a token or code: what the store's keys carry instead of the secret."""
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def missing_scopes(needed: Iterable[str], granted: Iterable[str]) -> list[str]:
-    """The needed Attio scopes ``granted`` does not cover (``x:read-write`` covers ``x:read``)."""
-    have = set(granted)
-    return [
-        s
-        for s in needed
-        if s not in have and not (s.endswith(":read") and f"{s.removesuffix(':read')}:read-write" in have)
-    ]
 
 
 class UserAccessToken(AccessToken):
@@ -643,11 +634,15 @@ def _page(status: int, text: str) -> Response:
 
 
 def scope_gate() -> ServerMiddleware[Any]:
-    """Server middleware: a ``tools/call`` whose tool needs an Attio scope the signed-in user lacks gets
-    ``AUTH_ERROR`` naming it, before anything is sent to Attio."""
+    """Server middleware for a signed-in user's Attio scopes: ``tools/list`` leaves out the tools they do not
+    cover, and a ``tools/call`` of such a tool (a client may have kept an older list) gets ``AUTH_ERROR``
+    naming the scope, before anything is sent to Attio. A sign-in whose scopes ``/v2/self`` did not name is
+    left to Attio."""
 
     async def check_scopes(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         token = user_access_token(ctx.request)
+        if ctx.method == "tools/list" and token is not None and token.attio_scopes is not None:
+            return _usable_tools(await call_next(ctx), token.attio_scopes)
         if ctx.method == "tools/call" and token is not None and ctx.params is not None:
             spec = ALL_TOOLS.get(str(ctx.params.get("name", "")))
             granted = token.attio_scopes
@@ -662,6 +657,20 @@ def scope_gate() -> ServerMiddleware[Any]:
         return await call_next(ctx)
 
     return check_scopes
+
+
+def _usable_tools(listed: HandlerResult, granted: tuple[str, ...]) -> HandlerResult:
+    """``listed`` (a ``tools/list`` result) without the tools whose Attio scopes ``granted`` lacks."""
+
+    def usable(name: str) -> bool:
+        spec = ALL_TOOLS.get(name)
+        return spec is None or not missing_scopes(spec.scopes, granted)
+
+    if isinstance(listed, ListToolsResult):
+        return listed.model_copy(update={"tools": [t for t in listed.tools if usable(t.name)]})
+    if isinstance(listed, dict) and isinstance(listed.get("tools"), list):
+        return {**listed, "tools": [t for t in listed["tools"] if usable(str(t.get("name", "")))]}
+    return listed
 
 
 async def read_identity(client: AttioClient) -> tuple[list[str] | None, str | None]:

@@ -51,6 +51,11 @@ class ToolSpec:
         return family.read_scopes if self.read_only else family.write_scopes
 
     @property
+    def optional_scopes(self) -> tuple[str, ...]:
+        """Scopes of sources this tool skips (and names) when the key may not read them."""
+        return TOOLSETS[self.toolset].optional_scopes
+
+    @property
     def annotations(self) -> ToolAnnotations:
         return ToolAnnotations(
             title=self.title,

@@ -74,8 +74,9 @@ async def _lacking(pending: Awaitable[T], scopes: Sequence[str]) -> T:
             raise
         raise WorkspaceError(
             "AUTH_ERROR",
-            f"the API key lacks a scope this needs: {', '.join(scopes)}",
-            next_step="grant it to the key in Attio (Workspace settings > Developers); whoami lists the key's scopes.",
+            f"the Attio key or sign-in lacks a scope this needs: {', '.join(scopes)}",
+            next_step="grant it in Attio (a key: Workspace settings > Developers; a sign-in: to the Attio app, "
+            "then sign in again); whoami lists the scopes held.",
         ) from None
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from attio_mcp import cli
 from attio_mcp.cli import cmd_doctor
-from attio_mcp.cli.cmd_doctor import missing_scopes
 from attio_mcp.sandbox import create_app
 from attio_mcp.tools import ALL_TOOLS
+from attio_mcp.toolsets import missing_scopes
 from tests.clients._support import ATTIO_MCP, base_env, free_port, run
 
 READ_RECORDS = "record_permission:read object_configuration:read"
@@ -108,6 +108,21 @@ def test_missing_scopes_name_the_tools_and_fail() -> None:
     assert any("notes_create" in line and "note:read-write" in line for line in missing)
     allowed = next(line for line in lines if line.strip().startswith("records:"))
     assert "records_search" in allowed and "records_create" not in allowed
+
+
+def test_tools_that_skip_sources_are_allowed_with_a_warning() -> None:
+    """records_timeline and search read notes, tasks, comments, meetings and calls only where the key may:
+    without those scopes they are allowed, and the doctor says what they will skip."""
+    code, lines = _doctor(["--sandbox", "--toolsets", "timeline,search"], TokenShape(scope=READ_RECORDS))
+    assert code == 0, lines
+    assert not any(line.startswith("MISSING_SCOPE") for line in lines)
+    warning = next(line for line in lines if line.strip().startswith("warning:"))
+    assert (
+        "records_timeline, search, fetch work without note:read" in warning
+        and "call_recording:read" in warning
+    )
+    code, lines = _doctor(["--sandbox", "--toolsets", "timeline,search"], TokenShape())
+    assert code == 0 and not any("warning:" in line for line in lines)
 
 
 def test_read_only_selection_that_fits_the_scopes_passes() -> None:

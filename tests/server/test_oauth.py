@@ -431,6 +431,44 @@ async def test_each_user_acts_as_themselves_with_their_own_scopes() -> None:
             ).is_error
 
 
+async def test_each_user_lists_the_tools_their_scopes_allow() -> None:
+    """Priya's sign-in grants no note scope: her tools/list leaves out exactly the notes_* tools, while tools
+    that skip notes when they may not read them (records_timeline, search) stay listed and work for her,
+    naming what they skipped. A notes tool called anyway (a client's older list) still gets AUTH_ERROR."""
+    with hosted() as h:
+        async with signed_in(h, OLIVIA) as (olivia, _), signed_in(h, PRIYA) as (priya, _):
+            everything = {t.name for t in (await olivia.list_tools()).tools}
+            hers = {t.name for t in (await priya.list_tools()).tools}
+            assert {"notes_create", "notes_list", "records_timeline", "search"} <= everything
+            assert everything - hers == {"notes_create", "notes_delete", "notes_get", "notes_list"}
+            assert hers - everything == set()
+
+            company = await a_company(olivia)
+            made = await olivia.call_tool(
+                "notes_create",
+                {"parent_object": "companies", "parent_record_id": company, "title": "t", "content": "c"},
+            )
+            assert not made.is_error, made.content
+            feed = await priya.call_tool(
+                "records_timeline", {"resource_type": "companies", "record_id": company}
+            )
+            assert not feed.is_error, feed.content
+            assert any(s.startswith("note:") for s in feed.structured_content["skipped"]), (
+                feed.structured_content
+            )
+            assert all(item["kind"] != "note" for item in feed.structured_content["items"])
+            olivias = await olivia.call_tool(
+                "records_timeline", {"resource_type": "companies", "record_id": company}
+            )
+            assert any(item["kind"] == "note" for item in olivias.structured_content["items"])
+
+            refused = await priya.call_tool(
+                "notes_list", {"parent_object": "companies", "parent_record_id": company}
+            )
+            assert refused.is_error and refused.content[0].text.startswith("AUTH_ERROR:")
+            assert "note:read" in refused.content[0].text
+
+
 async def test_client_id_metadata_document_instead_of_registration() -> None:
     document_url = "https://client.example/oauth/attio-mcp-tests.json"
     document = {
@@ -574,7 +612,7 @@ async def test_without_a_signed_in_user_nothing_reaches_attio() -> None:
 
 
 def test_missing_scopes_reads_read_write_as_covering_read() -> None:
-    from attio_mcp.server.oauth import missing_scopes
+    from attio_mcp.toolsets import missing_scopes
 
     granted = ["note:read-write", "record_permission:read"]
     assert missing_scopes(["note:read", "note:read-write", "record_permission:read"], granted) == []
