@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import uvicorn
 
 
@@ -52,6 +54,17 @@ class LiveServer:
         self.server.should_exit = True
         self.thread.join(timeout=10)
         self.thread = None
+
+
+def wait_until_serving(url: str, proc: subprocess.Popen[Any], timeout: float = 30) -> httpx.Response:
+    """Poll ``url``'s ``/healthz`` until the server process ``proc`` answers; fail if it exits or stalls."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return httpx.get(f"{url}/healthz", timeout=2)
+        except httpx.TransportError:
+            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
 
 
 def free_port() -> int:

@@ -7,7 +7,6 @@ import logging
 import os
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
@@ -26,7 +25,7 @@ from attio_mcp.server.app import build_server
 from attio_mcp.server.callers import CallerWorkspaces
 from attio_mcp.server.http import build_http_app
 from attio_mcp.server.settings import Settings, SettingsError
-from tests.reliability.live import LiveServer, free_port, live
+from tests.reliability.live import LiveServer, free_port, live, wait_until_serving
 from tests.security.harness import RecordingTransport
 
 pytestmark = pytest.mark.anyio
@@ -113,14 +112,7 @@ def test_real_cli_http_server_with_token() -> None:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                health = httpx.get(f"{url}/healthz", timeout=2)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
+        health = wait_until_serving(url, proc)
         assert health.status_code == 200 and health.json() == {"ok": True}
 
         missing = _post(url)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -14,7 +13,7 @@ import httpx
 import pytest
 
 from attio_mcp.server.oauth_front import REGISTRATIONS_PER_MINUTE
-from tests.reliability.live import free_port
+from tests.reliability.live import free_port, wait_until_serving
 
 REDIRECT = "http://127.0.0.1:1/callback"
 
@@ -36,14 +35,7 @@ def _server(*flags: str) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/healthz", timeout=2)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
+        wait_until_serving(url, proc)
         yield url
     finally:
         proc.terminate()
