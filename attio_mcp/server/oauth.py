@@ -50,7 +50,7 @@ from mcp.server.auth.routes import build_metadata, build_resource_metadata_url
 from mcp.server.auth.settings import AuthSettings, ClientRegistrationOptions, RevocationOptions
 from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, ServerRequestContext
 from mcp.shared.auth import OAuthClientInformationFull, OAuthMetadata, OAuthToken
-from mcp.types import CallToolResult, ListToolsResult, TextContent
+from mcp.types import CallToolResult, TextContent
 from pydantic import AnyHttpUrl, PrivateAttr, ValidationError
 from redis.exceptions import RedisError
 from starlette.requests import Request
@@ -666,8 +666,7 @@ def _usable_tools(listed: HandlerResult, granted: tuple[str, ...]) -> HandlerRes
         spec = ALL_TOOLS.get(name)
         return spec is None or not missing_scopes(spec.scopes, granted)
 
-    if isinstance(listed, ListToolsResult):
-        return listed.model_copy(update={"tools": [t for t in listed.tools if usable(t.name)]})
+    # Server middleware sees the result as its wire dict (the SDK's runner dumps the handler's model first).
     if isinstance(listed, dict) and isinstance(listed.get("tools"), list):
         return {**listed, "tools": [t for t in listed["tools"] if usable(str(t.get("name", "")))]}
     return listed
