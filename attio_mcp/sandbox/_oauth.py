@@ -30,9 +30,10 @@ URL (``http://127.0.0.1:8787`` under ``attio-mcp sandbox serve``; a prefix when 
   both. Errors are RFC 6749 §5.2 bodies ``{"error", "error_description"}``: 400 ``invalid_request``,
   ``invalid_grant``, ``unsupported_grant_type``, ``unauthorized_client``; 401 ``invalid_client``. A code used
   twice is refused and the tokens issued for it are revoked (RFC 6749 §4.1.2).
-- ``POST /oauth/revoke`` (RFC 7009; not an Attio endpoint as far as its docs go): the same client
-  authentication, ``token`` (an access or refresh token) and optional ``token_type_hint``. 200 with an empty
-  body, also for unknown tokens; it revokes the whole grant (the access token and its refresh token).
+- ``POST /oauth/revoke`` (Attio's): the token (access or refresh) as ``Authorization: Bearer <token>`` or as
+  the form field ``token``, the same one if both (else 400), and no other field (400: stricter than Attio's
+  docs, which name no other). 204 with no body, also for an unknown token; it revokes the whole grant (the
+  access token and its refresh token). No client authentication, as Attio documents none.
 - ``POST /oauth/introspect`` (Attio's): ``Authorization: Bearer <token>``; 200 with the ``GET /v2/self`` body,
   or ``{"active": false}`` for an unknown, revoked or expired token.
 
@@ -304,16 +305,13 @@ class OAuthRegistry:
             return None
         return info
 
-    def revoke(self, app: OAuthApp, token: str) -> None:
-        """Revoke the grant behind an access or refresh token of ``app`` (unknown tokens: nothing happens)."""
+    def revoke(self, token: str) -> None:
+        """Revoke the grant behind an access or refresh token (unknown tokens: nothing happens)."""
         with self._lock:
             info = self._access.get(token)
             grant = info.grant if info is not None else self._refresh.get(token)
-            if grant is None:
-                return
-            if grant.client_id != app.client_id:
-                raise OAuthError("invalid_request", "The token was not issued to this client.")
-            self._revoke_grant(grant)
+            if grant is not None:
+                self._revoke_grant(grant)
 
     def _revoke_grant(self, grant: Grant) -> None:
         for token in grant.access_tokens:

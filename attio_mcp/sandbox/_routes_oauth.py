@@ -278,15 +278,33 @@ async def token(request: Request) -> JSONResponse:
 
 
 async def revoke(request: Request) -> Response:
+    """Attio's revoke as documented: the token as ``Authorization: Bearer`` or a form ``token`` (the same one
+    if both), nothing else in the body; 204 with no body, also for a token it does not know."""
     try:
-        registry, app, form = await _client_form(request)
-        hint = form.get("token_type_hint")
-        if hint not in (None, "access_token", "refresh_token"):
-            raise OAuthError("unsupported_token_type", f"token_type_hint {hint!r} is not supported.")
-        registry.revoke(app, _required(form, "token"))
+        body = await request.body()
+        form: dict[str, str] = {}
+        if body:
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type != "application/x-www-form-urlencoded":
+                raise OAuthError("invalid_request", "The body must be application/x-www-form-urlencoded.")
+            form = parse_form(body)
+        extra = sorted(set(form) - {"token"})
+        if extra:
+            raise OAuthError("invalid_request", f"Unexpected field(s) {', '.join(extra)}: send only token.")
+        header = request.headers.get("authorization", "")
+        scheme, _, credential = header.partition(" ")
+        if header and (scheme.lower() != "bearer" or not credential.strip()):
+            raise OAuthError("invalid_request", "The Authorization header must be Bearer <token>.")
+        in_header, in_body = credential.strip() or None, form.get("token") or None
+        if in_header and in_body and in_header != in_body:
+            raise OAuthError("invalid_request", "The token in the header does not match the one in the body.")
+        token = in_header or in_body
+        if not token:
+            raise OAuthError("invalid_request", "No token in the Authorization header or the body.")
+        _registry(request).revoke(token)
     except OAuthError as exc:
         return _oauth_error(exc)
-    return Response(status_code=200, headers=_NO_STORE)
+    return Response(status_code=204, headers=_NO_STORE)
 
 
 def build_oauth_app(registry: OAuthRegistry, store: Store) -> Starlette:

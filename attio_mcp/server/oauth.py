@@ -14,7 +14,7 @@ The flow, per the MCP authorization spec:
 4. ``/token`` issues opaque tokens of this server (access: ``ACCESS_TTL``; refresh: rotating) that map to the
    grant. Attio's token never leaves the server: requests run with the user's own ``Workspace`` (the
    callers' pool, keyed by the Attio token's hash) and each tool checks the user's Attio scopes first.
-5. ``/revoke`` drops the grant and its tokens, and revokes Attio's token at Attio when a revoke URL is known.
+5. ``/revoke`` drops the grant and its tokens, and revokes Attio's token at Attio's revoke URL (unless set to none).
 
 Everything replicas must share (clients, pending authorizations, codes, grants, tokens) goes through one
 ``attio_mcp.state`` store (Redis with ``--redis-url``, its values sealed with the state key; memory otherwise);
@@ -143,7 +143,9 @@ class AttioApp:
     client_secret: str
     authorize_url: str  # the browser goes there
     token_url: str  # this server posts there
-    revoke_url: str | None = None  # None: Attio's tokens are only dropped here
+    revoke_url: str | None = (
+        None  # None: Attio's tokens are only dropped here (the settings default to Attio's)
+    )
 
 
 def user_access_token(request: Any) -> UserAccessToken | None:
@@ -519,7 +521,8 @@ class AttioOAuthBroker:
         await self.store.delete(*keys)
         if self.app.revoke_url:
             try:
-                await self._attio_post(self.app.revoke_url, {"token": grant["attio_token"]})
+                # As Attio documents it: the token alone, no client credentials; 204 on success.
+                await self._attio_post(self.app.revoke_url, {"token": grant["attio_token"]}, as_client=False)
             except (AttioSignInError, httpx.HTTPError) as exc:
                 logger.warning("revoking the Attio token at Attio failed: %s", _safe_reason(exc))
         logger.info("sign-in %s (member %s)", why, grant.get("member") or "unknown")
@@ -572,8 +575,13 @@ class AttioOAuthBroker:
             raise AttioSignInError("Attio's token response has no access_token")
         return body
 
-    async def _attio_post(self, url: str, form: dict[str, str]) -> Any:
-        data = {**form, "client_id": self.app.client_id, "client_secret": self.app.client_secret}
+    async def _attio_post(self, url: str, form: dict[str, str], *, as_client: bool = True) -> Any:
+        """POST ``form`` to Attio (with the app's client id and secret when ``as_client``); its JSON, or {}."""
+        data = (
+            {**form, "client_id": self.app.client_id, "client_secret": self.app.client_secret}
+            if as_client
+            else form
+        )
         async with self._http() as http:
             response = await http.post(url, data=data, headers={"Accept": "application/json"})
         if response.status_code >= 400:

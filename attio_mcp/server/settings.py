@@ -76,7 +76,8 @@ class Settings(BaseModel):
     oauth_client_secret: SecretStr | None = None
     oauth_authorize_url: str = "https://app.attio.com/authorize"
     oauth_token_url: str = "https://app.attio.com/oauth/token"
-    oauth_revoke_url: str | None = None  # Attio's token revocation, when known; else tokens are only dropped
+    # Attio's token revocation, called on sign-out; None (ATTIO_OAUTH_REVOKE_URL=none): tokens are only dropped.
+    oauth_revoke_url: str | None = "https://app.attio.com/oauth/revoke"
     public_url: str | None = None
     state_key: SecretStr | None = None  # encrypts grants and tokens at rest (Redis)
 
@@ -102,6 +103,11 @@ class Settings(BaseModel):
                     "10.0.0.0/8, ::1); use * for any peer, or none to believe no X-Forwarded-For"
                 ) from None
         return value
+
+    @field_validator("oauth_revoke_url", mode="before")
+    @classmethod
+    def _no_revoke(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("api_key", mode="before")
     @classmethod
@@ -314,6 +320,13 @@ def parse_forwarded_allow_ips(value: str | None) -> tuple[str, ...] | None:
     return tuple(v.strip() for v in value.split(",") if v.strip())
 
 
+def _revoke_url(value: str | None) -> str | None:
+    """``ATTIO_OAUTH_REVOKE_URL``: unset keeps the default (Attio's); ``none`` turns revocation at Attio off."""
+    if value is None or not value.strip():
+        return None
+    return "" if value.strip().lower() == "none" else value.strip()
+
+
 def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Build ``Settings`` from environment variables (default ``os.environ``), then non-``None`` overrides."""
     if env is None:
@@ -347,7 +360,7 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
         "oauth_client_secret": env.get("ATTIO_OAUTH_CLIENT_SECRET") or None,
         "oauth_authorize_url": env.get("ATTIO_OAUTH_AUTHORIZE_URL") or None,
         "oauth_token_url": env.get("ATTIO_OAUTH_TOKEN_URL") or None,
-        "oauth_revoke_url": env.get("ATTIO_OAUTH_REVOKE_URL") or None,
+        "oauth_revoke_url": _revoke_url(env.get("ATTIO_OAUTH_REVOKE_URL")),
         "public_url": env.get("ATTIO_MCP_PUBLIC_URL") or None,
         "state_key": env.get("ATTIO_MCP_STATE_KEY") or None,
     }

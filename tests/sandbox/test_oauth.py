@@ -384,23 +384,39 @@ async def test_writes_record_the_tokens_member_as_actor(web: httpx.AsyncClient) 
 
 
 async def test_revoke_ends_the_grant_and_the_token_then_gets_401(web: httpx.AsyncClient) -> None:
+    """Attio's documented revoke: the token in the body or as the bearer (the same one if both), nothing else;
+    204 with no body, also for a token it does not know."""
     token = (await sign_in(web, PRIYA))["access_token"]
+    other = (await sign_in(web, MARCUS))["access_token"]
     creds = {"client_id": APP.client_id, "client_secret": APP.client_secret}
-    oauth_error(await web.post("/oauth/revoke", data={"token": token}), 401, "invalid_client")
-    demo = {"client_id": DEMO_OAUTH_APP.client_id, "client_secret": DEMO_OAUTH_APP.client_secret}
-    oauth_error(await web.post("/oauth/revoke", data={**demo, "token": token}), 400, "invalid_request")
-    bad_hint = {**creds, "token": token, "token_type_hint": "id_token"}
-    oauth_error(await web.post("/oauth/revoke", data=bad_hint), 400, "unsupported_token_type")
-    assert (await web.get("/v2/self", headers=bearer(token))).status_code == 200
+    oauth_error(await web.post("/oauth/revoke"), 400, "invalid_request")  # no token anywhere
+    mismatch = await web.post("/oauth/revoke", data={"token": token}, headers=bearer(other))
+    assert "does not match" in oauth_error(mismatch, 400, "invalid_request")
+    extra = await web.post("/oauth/revoke", data={**creds, "token": token})
+    assert "client_id, client_secret" in oauth_error(extra, 400, "invalid_request")
+    hint = await web.post("/oauth/revoke", data={"token": token, "token_type_hint": "access_token"})
+    oauth_error(hint, 400, "invalid_request")
+    as_json = await web.post("/oauth/revoke", json={"token": token})
+    oauth_error(as_json, 400, "invalid_request")
+    oauth_error(
+        await web.post("/oauth/revoke", headers={"Authorization": f"Basic {token}"}), 400, "invalid_request"
+    )
+    assert (await web.get("/v2/self", headers=bearer(token))).status_code == 200  # none of those revoked it
 
-    resp = await web.post("/oauth/revoke", data={**creds, "token": token, "token_type_hint": "access_token"})
-    assert resp.status_code == 200 and resp.content == b""
+    resp = await web.post("/oauth/revoke", data={"token": token})
+    assert resp.status_code == 204 and resp.content == b""
     body = error(await web.get("/v2/self", headers=bearer(token)), 401, "unauthorized")
     assert body["type"] == "auth_error"
     assert (await web.post("/oauth/introspect", headers=bearer(token))).json() == {"active": False}
-    # Revoking an unknown or already revoked token is not an error (RFC 7009 §2.2).
-    assert (await web.post("/oauth/revoke", data={**creds, "token": token})).status_code == 200
-    assert (await web.post("/oauth/revoke", data={**creds, "token": "whatever"})).status_code == 200
+    # The bearer form, with the same token in the body or without a body.
+    assert (await web.post("/oauth/revoke", data={"token": other}, headers=bearer(other))).status_code == 204
+    assert (await web.get("/v2/self", headers=bearer(other))).status_code == 401
+    third = (await sign_in(web, PRIYA))["access_token"]
+    assert (await web.post("/oauth/revoke", headers=bearer(third))).status_code == 204
+    assert (await web.get("/v2/self", headers=bearer(third))).status_code == 401
+    # Revoking an unknown or already revoked token is not an error.
+    assert (await web.post("/oauth/revoke", data={"token": token})).status_code == 204
+    assert (await web.post("/oauth/revoke", data={"token": "whatever"})).status_code == 204
 
 
 async def test_expiring_tokens_refresh_and_rotate_when_the_app_enables_them(
@@ -429,8 +445,7 @@ async def test_expiring_tokens_refresh_and_rotate_when_the_app_enables_them(
     }
     oauth_error(await web.post("/oauth/token", data=demo), 400, "unauthorized_client")
     # Revoking the refresh token ends the access token of the same grant too.
-    revoke = {**creds, "token": renewed["refresh_token"], "token_type_hint": "refresh_token"}
-    assert (await web.post("/oauth/revoke", data=revoke)).status_code == 200
+    assert (await web.post("/oauth/revoke", data={"token": renewed["refresh_token"]})).status_code == 204
     error(await web.get("/v2/self", headers=bearer(renewed["access_token"])), 401, "unauthorized")
     oauth_error(
         await web.post("/oauth/token", data={**refresh, "refresh_token": renewed["refresh_token"]}),

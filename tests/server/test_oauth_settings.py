@@ -73,6 +73,9 @@ def test_environment_names() -> None:
     )
     assert settings.oauth_revoke_url == "https://app.attio.com/oauth/revoke"
     assert settings.public_url == "https://mcp.example.com"
+    # Attio's documented revoke endpoint is the default; "none" turns revocation at Attio off.
+    assert settings_from_env({}).oauth_revoke_url == "https://app.attio.com/oauth/revoke"
+    assert settings_from_env({"ATTIO_OAUTH_REVOKE_URL": "none"}).oauth_revoke_url is None
 
 
 def test_serve_refuses_oauth_over_stdio_with_one_line() -> None:
