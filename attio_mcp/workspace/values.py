@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EMAIL_RE",
     "TYPES",
+    "UUID_PATTERN",
     "UUID_RE",
     "TypeSpec",
     "host_of",
@@ -45,7 +46,10 @@ __all__ = [
     "words_to_iso",
 ]
 
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+UUID_PATTERN = (
+    r"(?i:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"  # to embed in a larger pattern
+)
+UUID_RE = re.compile(rf"^{UUID_PATTERN}$")
 _EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 EMAIL_RE = _EMAIL_RE  # an email address as Attio validates it (roughly)
 _HOST_RE = re.compile(r"^(?!-)[\w-]+(\.[\w-]+)+$")

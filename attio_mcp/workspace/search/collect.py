@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from attio_mcp.attio import CallRecording, Comment, Meeting, Note, Record, Task, Thread, Transcript
@@ -60,19 +60,7 @@ def _finish(doc: Doc) -> Doc:
         doc.url,
         [list(t.__dict__.values()) for t in doc.turns],
     )
-    return Doc(
-        id=doc.id,
-        kind=doc.kind,
-        title=doc.title,
-        text=doc.text,
-        version=version,
-        url=doc.url,
-        time=doc.time,
-        record=doc.record,
-        context=doc.context,
-        turns=doc.turns,
-        metadata=doc.metadata,
-    )
+    return replace(doc, version=version)
 
 
 @dataclass

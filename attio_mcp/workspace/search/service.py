@@ -37,7 +37,7 @@ from attio_mcp.workspace.search import rank
 from attio_mcp.workspace.search.collect import Known, load_records, transcript_turns
 from attio_mcp.workspace.search.model import DOC_KINDS, DocKind, Hit
 from attio_mcp.workspace.search.sync import Change, Index, Progress, SyncReport, apply_changes, sync_index
-from attio_mcp.workspace.values import words_to_iso
+from attio_mcp.workspace.values import UUID_PATTERN, words_to_iso
 
 __all__ = [
     "TYPE_NAMES",
@@ -67,11 +67,10 @@ _ID_SHAPES = (
     "record:<object>:<record_id>, note:<note_id>, comment:<comment_id>, task:<task_id> or "
     "transcript:<meeting_id>:<call_recording_id>"
 )
-_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _ID = re.compile(
-    rf"^(?:record:(?P<object>[A-Za-z0-9_-]{{1,100}}):(?P<record>{_UUID})"
-    rf"|(?P<kind>note|comment|task):(?P<item>{_UUID})"
-    rf"|transcript:(?P<meeting>{_UUID}):(?P<recording>{_UUID}))$"
+    rf"^(?:record:(?P<object>[A-Za-z0-9_-]{{1,100}}):(?P<record>{UUID_PATTERN})"
+    rf"|(?P<kind>note|comment|task):(?P<item>{UUID_PATTERN})"
+    rf"|transcript:(?P<meeting>{UUID_PATTERN}):(?P<recording>{UUID_PATTERN}))$"
 )
 
 
