@@ -29,7 +29,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import httpx
@@ -39,6 +39,9 @@ from mcp.types import INTERNAL_ERROR, CallToolResult, TextContent
 
 from attio_mcp.attio import AttioClient
 from attio_mcp.workspace import SchemaCache, Workspace, WorkspaceError
+
+if TYPE_CHECKING:
+    from attio_mcp.workspace.search.service import SearchService
 
 logger = logging.getLogger("attio_mcp.server")
 
@@ -189,7 +192,7 @@ class CallerWorkspaces:
         self._evicted: set[_Entry] = set()  # evicted while in use: closed by their last lease
         self._open = False
         # Builds each caller's search service (#18): its own index, keyed by what its key can read.
-        self.search: Callable[[], Any] | None = None
+        self.search: Callable[[], SearchService] | None = None
 
     def __len__(self) -> int:
         """Warm workspaces (the LRU)."""
@@ -215,10 +218,10 @@ class CallerWorkspaces:
             entry.leases -= 1
             if entry.evicted and entry.leases == 0:
                 self._evicted.discard(entry)
-                await _close(entry.workspace.client)
+                await _close(entry.workspace)
 
-    def _acquire(self, api_key: str, peer: str) -> tuple[_Entry, AttioClient | None]:
-        """Take a lease (no await, so the bookkeeping is atomic); also the idle client it evicted, if any."""
+    def _acquire(self, api_key: str, peer: str) -> tuple[_Entry, Workspace | None]:
+        """Take a lease (no await, so the bookkeeping is atomic); also the idle workspace it evicted, if any."""
         if not self._open:
             raise RuntimeError("the per-caller pool is not open (the server lifespan opens it)")
         digest = hashlib.sha256(api_key.encode()).hexdigest()
@@ -244,13 +247,13 @@ class CallerWorkspaces:
         logger.debug("caller keys: %d warm, %d live", len(self._entries), self.live)
         return entry, retired
 
-    def _make_room(self) -> AttioClient | None:
+    def _make_room(self) -> Workspace | None:
         """Evict the least recently used idle workspace (returned for closing), else an in-use one while the
         live cap allows; else refuse."""
         for digest, entry in self._entries.items():
             if entry.leases == 0:
                 del self._entries[digest]
-                return entry.workspace.client
+                return entry.workspace
         if self.live >= self._max_live:
             raise CallerRefused(
                 f"{self.live} callers' keys have requests running, the most this server serves at once",
@@ -269,21 +272,24 @@ class CallerWorkspaces:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        clients = [e.workspace.client for e in [*self._entries.values(), *self._evicted]]
+        workspaces = [e.workspace for e in [*self._entries.values(), *self._evicted]]
         self._entries.clear()
         self._evicted.clear()
         self._open = False
-        for client in clients:
-            await _close(client)
+        for workspace in workspaces:
+            await _close(workspace)
         if self._shared is not None:
             with anyio.CancelScope(shield=True):
                 await self._shared.close()
             self._shared = None
 
 
-async def _close(client: AttioClient) -> None:
+async def _close(workspace: Workspace) -> None:
+    """Close a caller's workspace: its search index (a SQLite connection) and its Attio client."""
+    if workspace.search is not None:
+        workspace.search.close()
     with anyio.CancelScope(shield=True):
-        await client.aclose()
+        await workspace.client.aclose()
 
 
 def caller_workspace_middleware(pool: CallerWorkspaces, caller_key: CallerKey) -> ServerMiddleware[Any]:

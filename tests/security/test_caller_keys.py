@@ -92,6 +92,35 @@ async def test_a_client_in_use_is_never_closed_by_eviction() -> None:
     assert all(c.closed for c in made)
 
 
+class _Search:
+    """Stands in for a caller's search service: records whether its index was closed."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+async def test_a_callers_search_index_is_closed_with_its_client() -> None:
+    """An evicted workspace's search index (a SQLite connection) closes with its client: at once when idle,
+    at the end of its last request when in use, and at the pool's end for the rest."""
+    made: list[AttioClient] = []
+    pool = CallerWorkspaces(_factory(made), schema_ttl=60, max_keys=1, max_live=2)
+    pool.search = _Search  # type: ignore[assignment]
+    async with pool:
+        async with pool.lease("key-a") as a:
+            pass
+        async with pool.lease("key-b") as b:  # evicts A, which is idle
+            assert a.search.closed and a.client.closed
+            async with pool.lease("key-c") as c:  # evicts B while in use
+                assert not b.search.closed
+            assert not b.search.closed
+        assert b.search.closed and b.client.closed
+        assert not c.search.closed
+    assert c.search.closed and c.client.closed
+
+
 async def test_new_keys_from_one_address_are_rate_limited() -> None:
     now = [0.0]
     made: list[AttioClient] = []
