@@ -4,25 +4,16 @@ the MCP client's tokens work on every replica, and a sign-out on one replica hol
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import httpx2
 import pytest
 from mcp import Client
-from mcp.client.auth import OAuthClientProvider
 from mcp.client.streamable_http import streamable_http_client
-from mcp.shared.auth import (
-    AuthorizationCodeResult,
-    OAuthClientMetadata,
-)
-from pydantic import AnyUrl
 
-from tests.oauth_tokens import MemoryTokens
+from tests.oauth_client import Browser, MemoryTokens, oauth_client
 from tests.replicas.cluster import Cluster, cluster
 from tests.replicas.proxy import REPLICA_HEADER
 
@@ -39,46 +30,8 @@ def signing_team() -> Iterator[Cluster]:
         yield running
 
 
-@dataclass
-class Browser:
-    """Follows the authorize redirect through the sandbox's consent page as ``MEMBER`` and notes which
-    replica answered our /authorize and our /oauth/callback."""
-
-    replicas: dict[str, int] = field(default_factory=dict)
-    result: AuthorizationCodeResult | None = None
-
-    async def open(self, authorize_url: str) -> None:
-        async with httpx.AsyncClient(follow_redirects=False, trust_env=False) as web:
-            ours = await web.get(authorize_url)
-            assert ours.status_code == 302, ours.text
-            self.replicas["authorize"] = int(ours.headers[REPLICA_HEADER])
-            consent_url = ours.headers["location"]
-            page = await web.get(consent_url)  # the sandbox's consent page ("Attio")
-            assert page.status_code == 200, page.text
-            action = re.search(r"<form method='post' action='([^']+)'", page.text)
-            assert action is not None, page.text
-            form = dict(re.findall(r"<input type='hidden' name='([^']+)' value='([^']*)'>", page.text))
-            form.pop("scope_choice", None)  # no boxes sent: the member's whole set
-            form.update(member=MEMBER, decision="approve")
-            approved = await web.post(urljoin(consent_url, action.group(1)), data=form)
-            assert approved.status_code == 302, approved.text
-            back = await web.get(approved.headers["location"])  # our /oauth/callback, through the proxy
-            assert back.status_code == 302, back.text
-            self.replicas["callback"] = int(back.headers[REPLICA_HEADER])
-            final = back.headers["location"]
-        assert final.startswith(CLIENT_REDIRECT), final
-        query = {k: v[0] for k, v in parse_qs(urlsplit(final).query).items()}
-        self.result = AuthorizationCodeResult(
-            code=query["code"], state=query.get("state"), iss=query.get("iss")
-        )
-
-    async def callback(self) -> AuthorizationCodeResult:
-        assert self.result is not None
-        return self.result
-
-
 async def test_sign_in_spans_replicas_and_sign_out_holds_on_all(signing_team: Cluster) -> None:
-    browser, tokens = Browser(), MemoryTokens()
+    browser, tokens = Browser(MEMBER, CLIENT_REDIRECT), MemoryTokens()
     paths: list[tuple[str, int]] = []  # (path, replica) of every response the MCP client got
 
     async def note(response: httpx2.Response) -> None:
@@ -86,18 +39,7 @@ async def test_sign_in_spans_replicas_and_sign_out_holds_on_all(signing_team: Cl
         if replica is not None:
             paths.append((response.request.url.path, int(replica)))
 
-    auth = OAuthClientProvider(
-        signing_team.mcp_url,
-        OAuthClientMetadata(
-            client_name="replicas test",
-            redirect_uris=[AnyUrl(CLIENT_REDIRECT)],
-            grant_types=["authorization_code", "refresh_token"],
-            response_types=["code"],
-        ),
-        tokens,
-        redirect_handler=browser.open,
-        callback_handler=browser.callback,
-    )
+    auth = oauth_client(signing_team.mcp_url, browser, tokens, name="replicas test")
     async with httpx2.AsyncClient(
         auth=auth, timeout=60, event_hooks={"response": [note]}, trust_env=False
     ) as http:
@@ -106,7 +48,8 @@ async def test_sign_in_spans_replicas_and_sign_out_holds_on_all(signing_team: Cl
                 me = await client.call_tool("members_list", {})
                 assert not me.is_error, me.content
     # The pending authorization was written by one replica and taken back by another.
-    assert browser.replicas["authorize"] != browser.replicas["callback"], browser.replicas
+    replicas = {step: int(answer.headers[REPLICA_HEADER]) for step, answer in browser.answers.items()}
+    assert replicas["authorize"] != replicas["callback"], replicas
     by_path: dict[str, set[int]] = {}
     for path, replica in paths:
         by_path.setdefault(path, set()).add(replica)

@@ -6,14 +6,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import re
 import secrets
 import time
 from collections.abc import Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import anyio
 import httpx
@@ -22,11 +21,6 @@ import pytest
 from mcp import Client
 from mcp.client.auth import OAuthClientProvider
 from mcp.client.streamable_http import streamable_http_client
-from mcp.shared.auth import (
-    AuthorizationCodeResult,
-    OAuthClientMetadata,
-)
-from pydantic import AnyUrl
 
 from attio_mcp.sandbox import DEMO_TOKEN, OAuthApp, create_app, oauth_registry
 from attio_mcp.sandbox._oauth import ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX
@@ -36,7 +30,7 @@ from attio_mcp.server.http import build_http_app
 from attio_mcp.server.oauth import ACCESS_TTL, AttioOAuthBroker
 from attio_mcp.server.settings import Settings
 from attio_mcp.state import MemoryStore
-from tests.oauth_tokens import MemoryTokens
+from tests.oauth_client import Browser, MemoryTokens, oauth_client
 from tests.reliability.live import LiveServer, free_port
 
 pytestmark = pytest.mark.anyio
@@ -104,50 +98,6 @@ class Recorder(httpx2.AsyncBaseTransport):
 
 
 @dataclass
-class Browser:
-    """The user's browser: follows the authorize redirect through the sandbox's consent form, choosing a
-    member, and stops at the MCP client's redirect URI with the code."""
-
-    member: str
-    seen: list[str] = field(default_factory=list)  # what this server sent the browser
-    result: AuthorizationCodeResult | None = None
-    consent_page: str = ""
-
-    async def open(self, authorize_url: str) -> None:
-        async with httpx.AsyncClient(follow_redirects=False) as web:
-            ours = await web.get(authorize_url)  # our /authorize
-            self._keep(ours)
-            assert ours.status_code == 302, ours.text
-            consent_url = ours.headers["location"]
-            page = await web.get(consent_url)  # the sandbox's consent page, under /sandbox
-            assert page.status_code == 200, page.text
-            self.consent_page = page.text
-            action = re.search(r"<form method='post' action='([^']+)'", page.text)
-            assert action is not None
-            form = dict(re.findall(r"<input type='hidden' name='([^']+)' value='([^']*)'>", page.text))
-            form.update(member=self.member, decision="approve")
-            form.pop("scope_choice", None)  # no scope boxes sent: the member's full set
-            approved = await web.post(urljoin(consent_url, action.group(1)), data=form)
-            assert approved.status_code == 302, approved.text
-            callback = await web.get(approved.headers["location"])  # our /oauth/callback
-            self._keep(callback)
-            assert callback.status_code == 302, callback.text
-            final = callback.headers["location"]
-        assert final.startswith(CLIENT_REDIRECT)
-        query = {k: v[0] for k, v in parse_qs(urlsplit(final).query).items()}
-        self.result = AuthorizationCodeResult(
-            code=query["code"], state=query.get("state"), iss=query.get("iss")
-        )
-
-    async def callback(self) -> AuthorizationCodeResult:
-        assert self.result is not None, "the browser did not reach the client's redirect URI"
-        return self.result
-
-    def _keep(self, response: httpx.Response) -> None:
-        self.seen.append(f"{response.status_code} {dict(response.headers)} {response.text}")
-
-
-@dataclass
 class User:
     browser: Browser
     tokens: MemoryTokens
@@ -155,7 +105,9 @@ class User:
     auth: OAuthClientProvider
 
     def everything_seen(self) -> str:
-        return "\n".join(self.browser.seen + self.network.seen)
+        """What this server sent the browser and the MCP client: statuses, headers and bodies."""
+        ours = [f"{r.status_code} {dict(r.headers)} {r.text}" for r in self.browser.answers.values()]
+        return "\n".join(ours + self.network.seen)
 
 
 @asynccontextmanager
@@ -164,19 +116,9 @@ async def signed_in(
 ) -> Any:
     """An MCP client that signs ``member`` in on its first request (registering itself, or presenting its
     client ID metadata document's URL)."""
-    browser, tokens, network = Browser(member), MemoryTokens(), Recorder()
-    auth = OAuthClientProvider(
-        hosted_.mcp,
-        OAuthClientMetadata(
-            client_name="attio-mcp tests",
-            redirect_uris=[AnyUrl(CLIENT_REDIRECT)],
-            grant_types=["authorization_code", "refresh_token"],
-            response_types=["code"],
-        ),
-        tokens,
-        redirect_handler=browser.open,
-        callback_handler=browser.callback,
-        client_metadata_url=client_metadata_url,
+    browser, tokens, network = Browser(member, CLIENT_REDIRECT), MemoryTokens(), Recorder()
+    auth = oauth_client(
+        hosted_.mcp, browser, tokens, name="attio-mcp tests", client_metadata_url=client_metadata_url
     )
     async with httpx2.AsyncClient(auth=auth, transport=network, timeout=30) as http:
         async with Client(streamable_http_client(hosted_.mcp, http_client=http), mode=mode) as client:
@@ -188,24 +130,24 @@ def attio_tokens(sandbox: Any) -> list[str]:
     return oauth_registry(sandbox).issued_tokens()
 
 
-async def note_creator(sandbox: Any, note_id: str) -> str:
-    """Who Attio recorded as the note's creator (read with the sandbox's static key)."""
+async def _sandbox_get(sandbox: Any, path: str) -> Any:
+    """``GET path`` of the emulated Attio with its static key (not as any signed-in user): its ``data``."""
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=sandbox),
         base_url="http://sandbox",
         headers={"Authorization": f"Bearer {DEMO_TOKEN}"},
     ) as api:
-        note = (await api.get(f"/v2/notes/{note_id}")).json()["data"]
+        return (await api.get(path)).json()["data"]
+
+
+async def note_creator(sandbox: Any, note_id: str) -> str:
+    """Who Attio recorded as the note's creator."""
+    note = await _sandbox_get(sandbox, f"/v2/notes/{note_id}")
     return str(note["created_by_actor"]["id"])
 
 
 async def member_id(sandbox: Any, email: str) -> str:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=sandbox),
-        base_url="http://sandbox",
-        headers={"Authorization": f"Bearer {DEMO_TOKEN}"},
-    ) as api:
-        members = (await api.get("/v2/workspace_members")).json()["data"]
+    members = await _sandbox_get(sandbox, "/v2/workspace_members")
     return next(m["id"]["workspace_member_id"] for m in members if m["email_address"] == email)
 
 

@@ -22,7 +22,7 @@ from attio_mcp.server.app import SANDBOX_OAUTH_CLIENT_ID, build_server
 from attio_mcp.server.http import build_http_app
 from attio_mcp.server.settings import Settings
 from attio_mcp.state import MemoryStore, StateStore
-from tests.reliability.live import LiveServer, free_port
+from tests.reliability.live import LiveServer, free_port, live
 from tests.server.test_oauth import OLIVIA, PRIYA, Hosted, signed_in
 
 pytestmark = pytest.mark.anyio
@@ -195,32 +195,25 @@ async def test_replicas_with_their_own_memory_do_not_share_a_sign_in() -> None:
                 await client.call_tool("whoami", {})
 
 
+async def _initialize(settings: Settings) -> httpx.Response:
+    """A 2025-era initialize POSTed to the server built from ``settings``, served on its port."""
+    with live(build_http_app(build_server(settings), settings), port=settings.port, lifespan="on") as server:
+        async with httpx.AsyncClient() as web:
+            return await web.post(server.url + "/mcp", json=INITIALIZE, headers=MCP_HEADERS)
+
+
 async def test_no_session_is_kept_in_process() -> None:
-    """A 2025-era initialize gets no Mcp-Session-Id: with --redis-url (replica mode) and with --oauth."""
+    """A 2025-era initialize gets no Mcp-Session-Id in replica mode (--redis-url)."""
     with redis_server() as rs:
         settings = Settings(sandbox=True, transport="http", port=free_port(), redis_url=rs.url)
         assert settings.stateless
-        live = LiveServer(
-            build_http_app(build_server(settings), settings), port=settings.port, lifespan="on"
-        ).start()
-        try:
-            async with httpx.AsyncClient() as web:
-                answer = await web.post(live.url + "/mcp", json=INITIALIZE, headers=MCP_HEADERS)
-            assert answer.status_code == 200, answer.text
-            assert "mcp-session-id" not in answer.headers
-        finally:
-            live.stop()
+        answer = await _initialize(settings)
+        assert answer.status_code == 200, answer.text
+        assert "mcp-session-id" not in answer.headers
     stateful = Settings(sandbox=True, transport="http", port=free_port())
     assert not stateful.stateless
-    live = LiveServer(
-        build_http_app(build_server(stateful), stateful), port=stateful.port, lifespan="on"
-    ).start()
-    try:
-        async with httpx.AsyncClient() as web:
-            answer = await web.post(live.url + "/mcp", json=INITIALIZE, headers=MCP_HEADERS)
-        assert "mcp-session-id" in answer.headers  # the control: without replicas, sessions as before
-    finally:
-        live.stop()
+    answer = await _initialize(stateful)
+    assert "mcp-session-id" in answer.headers  # the control: without replicas, sessions as before
 
 
 async def test_redis_down_answers_503_with_retry_after_and_health_stays_up() -> None:
