@@ -11,19 +11,17 @@ import httpx
 import pytest
 
 from attio_mcp.attio import AttioClient
+from tests import clocks
 
 API_KEY = "sk-test-0123456789-SECRET"
 
 
-class FakeClock:
+class FakeClock(clocks.FakeClock):
     """A monotonic clock that only moves when ``sleep`` is awaited, so tests measure time without waiting."""
 
     def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
+        super().__init__(start)
         self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
 
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)

@@ -25,6 +25,7 @@ from attio_mcp.sandbox._middleware import (
     parse_faults,
     wrap_app,
 )
+from tests.clocks import FakeClock
 
 EXACT_429 = (
     b'{"status_code":429,"type":"rate_limit_error","code":"rate_limit_exceeded",'
@@ -55,14 +56,6 @@ def make_app() -> tuple[Starlette, dict[str, int]]:
         Route("/v2/objects/{object}/records", create, methods=["POST"]),
     ]
     return Starlette(routes=routes), hits
-
-
-class FakeClock:
-    def __init__(self, now: float = 10.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def client_for(app) -> httpx.AsyncClient:
@@ -171,7 +164,7 @@ async def test_reads_throttled_with_exact_body_and_retry_after() -> None:
 @pytest.mark.anyio
 async def test_reads_and_writes_have_separate_budgets() -> None:
     app, hits = make_app()
-    clock = FakeClock()
+    clock = FakeClock(10.0)
     wrapped = wrap_app(app, rate_limit=RateLimitConfig(reads_per_second=2, writes_per_second=1), clock=clock)
     async with client_for(wrapped) as client:
         assert (await client.post("/v2/objects/people/records", json={"n": 1})).status_code == 200

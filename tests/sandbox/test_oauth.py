@@ -24,6 +24,7 @@ from attio_mcp.sandbox import (
     oauth_registry,
 )
 from attio_mcp.sandbox._scopes import ALL_SCOPES
+from tests.clocks import FakeClock
 from tests.contract.openapi import assert_contract_kept, contract_transport
 
 from ._support import data, error, rid
@@ -51,21 +52,13 @@ PRIYA = "priya.shah@demo-sales.example"
 DANIEL = "daniel.kim@demo-sales.example"
 
 
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(1_800_000_000.0)
 
 
 @pytest.fixture
-def clock() -> FakeTime:
-    return FakeTime()
-
-
-@pytest.fixture
-def app(clock: FakeTime) -> Starlette:
+def app(clock: FakeClock) -> Starlette:
     sandbox = create_app(oauth_apps=[APP, EXPIRING])
     oauth_registry(sandbox).now = clock
     return sandbox
@@ -222,7 +215,7 @@ async def test_code_is_single_use_and_a_replay_revokes_its_token(
     oauth_error(await exchange(web, "sbx_code_made-up"), 400, "invalid_grant")
 
 
-async def test_code_expires_after_ten_minutes(web: httpx.AsyncClient, clock: FakeTime) -> None:
+async def test_code_expires_after_ten_minutes(web: httpx.AsyncClient, clock: FakeClock) -> None:
     late, fresh = await code_for(web, PRIYA), await code_for(web, PRIYA)
     clock.now += 599
     assert (await exchange(web, fresh)).status_code == 200
@@ -420,7 +413,7 @@ async def test_revoke_ends_the_grant_and_the_token_then_gets_401(web: httpx.Asyn
 
 
 async def test_expiring_tokens_refresh_and_rotate_when_the_app_enables_them(
-    web: httpx.AsyncClient, clock: FakeTime
+    web: httpx.AsyncClient, clock: FakeClock
 ) -> None:
     tokens = await sign_in(web, MARCUS, app=EXPIRING)
     assert set(tokens) == {"access_token", "token_type", "expires_in", "refresh_token"}
@@ -513,7 +506,7 @@ async def test_introspect_describes_a_token_like_self(web: httpx.AsyncClient) ->
     assert (await web.get("/oauth/introspect", headers=bearer(token))).status_code == 405
 
 
-async def test_oauth_endpoints_sit_outside_the_api_rate_limits(clock: FakeTime) -> None:
+async def test_oauth_endpoints_sit_outside_the_api_rate_limits(clock: FakeClock) -> None:
     app = create_app(seed=False, rate_limit=RateLimitConfig(reads_per_second=1, writes_per_second=1))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as web:
         codes = [await code_for(web, PRIYA, app=DEMO_OAUTH_APP) for _ in range(3)]

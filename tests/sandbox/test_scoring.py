@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from attio_mcp.sandbox import QueryScoreConfig, RateLimitConfig, ScoreWeights, create_app
 from attio_mcp.sandbox._errors import SandboxError
 from attio_mcp.sandbox._scoring import SCORE_HEADER, QueryBudget, score_query
+from tests.clocks import FakeClock
 
 from ._support import error
 
@@ -135,21 +136,13 @@ def test_rate_limit_config_carries_window_defaults() -> None:
     assert RateLimitConfig(query_scores=None).query_scores is None
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def _retry_at(exc: SandboxError) -> float:
     assert exc.headers is not None
     return parsedate_to_datetime(exc.headers["Retry-After"]).timestamp()
 
 
 def test_sliding_window_and_retry_after() -> None:
-    clock, wall = Clock(), Clock()
+    clock, wall = FakeClock(), FakeClock()
     wall.now = 1_700_000_000.0
     budget = QueryBudget(QueryScoreConfig(per_query_limit=10, window_limit=20), clock=clock, wall_clock=wall)
     budget.charge(8)
@@ -170,7 +163,7 @@ def test_sliding_window_and_retry_after() -> None:
 
 def test_a_query_larger_than_the_window_is_too_complex() -> None:
     budget = QueryBudget(
-        QueryScoreConfig(per_query_limit=None, window_limit=5), clock=Clock(), wall_clock=Clock()
+        QueryScoreConfig(per_query_limit=None, window_limit=5), clock=FakeClock(), wall_clock=FakeClock()
     )
     with pytest.raises(SandboxError) as info:
         budget.charge(6)

@@ -13,16 +13,9 @@ import redis.asyncio as aioredis
 
 from attio_mcp.state import MemoryStore, RedisStore, Sealer, StateDecryptError, StateStore
 from attio_mcp.state.store import STORE_PREFIX
+from tests.clocks import FakeClock
 
 STATE_KEY = "a-test-state-key-" + "x" * 16
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

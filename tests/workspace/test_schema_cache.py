@@ -11,6 +11,7 @@ from anyio.lowlevel import checkpoint
 
 from attio_mcp.attio import AttioList, AttioObject, Attribute, SelectOption, Status
 from attio_mcp.workspace.schema import LookupFailure, SchemaCache, TargetSchema
+from tests.clocks import FakeClock
 
 pytestmark = pytest.mark.anyio
 
@@ -140,14 +141,6 @@ class FakeClient:
 def _row(model: Any, spec: str | tuple[str, bool]) -> Any:
     title, archived = (spec, False) if isinstance(spec, str) else spec
     return model.model_validate({"id": {}, "title": title, "is_archived": archived})
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
