@@ -9,39 +9,18 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "attio_mcp"
 
+# What sits above the Attio client and the workspace logic: neither may import any of it.
+_ABOVE = ("attio_mcp.tools", "attio_mcp.server", "attio_mcp.cli", "attio_mcp.skills", "attio_mcp.sandbox")
+
 FORBIDDEN = {
-    "attio": (
-        "mcp",
-        "attio_mcp.workspace",
-        "attio_mcp.tools",
-        "attio_mcp.server",
-        "attio_mcp.cli",
-        "attio_mcp.skills",
-        "attio_mcp.sandbox",
-    ),
-    "workspace": (
-        "mcp",
-        "httpx",
-        "attio_mcp.tools",
-        "attio_mcp.server",
-        "attio_mcp.cli",
-        "attio_mcp.skills",
-        "attio_mcp.sandbox",
-    ),
+    "attio": ("mcp", "attio_mcp.workspace", *_ABOVE),
+    "workspace": ("mcp", "httpx", *_ABOVE),
     "tools": ("httpx", "attio_mcp.server", "attio_mcp.cli", "attio_mcp.sandbox"),
     "skills": ("httpx", "attio_mcp.sandbox"),
     "sandbox": ("attio_mcp.attio", "attio_mcp.tools", "attio_mcp.server", "attio_mcp.skills", "mcp"),
-    "server": ("attio_mcp.cli",),
+    "server": ("attio_mcp.cli",),  # the command line sits on top of the server, never below it
     # Shared state (Redis limiter, sealed store) serves the server and the client's limiter seam only.
-    "state": (
-        "mcp",
-        "attio_mcp.workspace",
-        "attio_mcp.tools",
-        "attio_mcp.server",
-        "attio_mcp.cli",
-        "attio_mcp.skills",
-        "attio_mcp.sandbox",
-    ),  # the command line sits on top of the server, never below it
+    "state": ("mcp", "attio_mcp.workspace", *_ABOVE),
 }
 
 

@@ -473,6 +473,18 @@ async def _through_consent(
     return str(callback.headers["location"])
 
 
+async def _approved_exchange(
+    web: httpx.AsyncClient, h: Hosted, client_id: str, auth: dict[str, str]
+) -> tuple[dict[str, str], str]:
+    """A sign-in approved by hand: the /token form that redeems its code (without the verifier), and the
+    PKCE verifier."""
+    verifier, challenge = _pkce()
+    approved = await _through_consent(web, h, client_id, challenge, "approve")
+    code = parse_qs(urlsplit(approved).query)["code"][0]
+    exchange = {"grant_type": "authorization_code", "code": code, "redirect_uri": CLIENT_REDIRECT, **auth}
+    return exchange, verifier
+
+
 async def test_denied_consent_replayed_codes_states_and_refresh_tokens() -> None:
     with hosted() as h:
         async with httpx.AsyncClient(follow_redirects=False) as web:
@@ -491,15 +503,7 @@ async def test_denied_consent_replayed_codes_states_and_refresh_tokens() -> None
             forged = await web.get(h.url + "/oauth/callback", params={"code": "x", "state": "not-ours"})
             assert forged.status_code == 400 and "location" not in forged.headers
 
-            verifier, challenge = _pkce()
-            approved = await _through_consent(web, h, reg["client_id"], challenge, "approve")
-            code = parse_qs(urlsplit(approved).query)["code"][0]
-            exchange = {
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": CLIENT_REDIRECT,
-                **auth,
-            }
+            exchange, verifier = await _approved_exchange(web, h, reg["client_id"], auth)
             wrong = await web.post(h.url + "/token", data={**exchange, "code_verifier": "x" * 50})
             assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
             tokens = await web.post(h.url + "/token", data={**exchange, "code_verifier": verifier})
@@ -513,15 +517,7 @@ async def test_denied_consent_replayed_codes_states_and_refresh_tokens() -> None
             assert await h.broker.load_access_token(body["access_token"]) is None
 
             # A second sign-in, for the refresh tests.
-            verifier, challenge = _pkce()
-            approved = await _through_consent(web, h, reg["client_id"], challenge, "approve")
-            code = parse_qs(urlsplit(approved).query)["code"][0]
-            exchange = {
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": CLIENT_REDIRECT,
-                **auth,
-            }
+            exchange, verifier = await _approved_exchange(web, h, reg["client_id"], auth)
             body = (await web.post(h.url + "/token", data={**exchange, "code_verifier": verifier})).json()
 
             # Refresh rotates; presenting the old refresh token again ends the whole sign-in.
